@@ -1,0 +1,353 @@
+"""Elementwise ops. Each forward sits beside its vector-Jacobian product.
+
+Binary ops broadcast as NumPy does; `unbroadcast` is the one place that sums a
+gradient back to the shape of the input it belongs to.
+"""
+import math
+
+from ..backend import xp
+from ..tensor import Tensor, as_tensor, attach
+
+
+def unbroadcast(g, shape):
+    """Sum `g` over the axes that broadcasting added or stretched, giving `shape`."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return g
+
+
+def _pair(op, a, b):
+    """Both operands as tensors; a plain number takes the dtype of the tensor beside it."""
+    if isinstance(a, Tensor):
+        return a, as_tensor(b, like=a)
+    b = as_tensor(b)
+    return as_tensor(a, like=b), b
+
+
+def _broadcast_error(op, a, b):
+    return ValueError(
+        f"{op}: operands could not be broadcast together. "
+        f"Received shapes: {tuple(a.shape)} and {tuple(b.shape)}"
+    )
+
+
+def add(a, b):
+    """y = a + b. Shapes broadcast; da = g, db = g (each un-broadcast)."""
+    a, b = _pair("add", a, b)
+    try:
+        y = a.data + b.data
+    except ValueError:
+        raise _broadcast_error("add", a, b) from None
+    return attach(y, (a, b), lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)), "add")
+
+
+def sub(a, b):
+    """y = a - b. da = g, db = -g."""
+    a, b = _pair("sub", a, b)
+    try:
+        y = a.data - b.data
+    except ValueError:
+        raise _broadcast_error("sub", a, b) from None
+    return attach(
+        y,
+        (a, b),
+        lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape) if b.requires_grad else None),
+        "sub",
+    )
+
+
+def mul(a, b):
+    """y = a * b. da = g * b, db = g * a."""
+    a, b = _pair("mul", a, b)
+    try:
+        y = a.data * b.data
+    except ValueError:
+        raise _broadcast_error("mul", a, b) from None
+
+    def vjp(g):
+        ga = unbroadcast(g * b.data, a.shape) if a.requires_grad else None
+        gb = unbroadcast(g * a.data, b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return attach(y, (a, b), vjp, "mul")
+
+
+def div(a, b):
+    """y = a / b. da = g / b, db = -g * a / b^2 = -g * y / b."""
+    a, b = _pair("div", a, b)
+    try:
+        y = a.data / b.data
+    except ValueError:
+        raise _broadcast_error("div", a, b) from None
+
+    def vjp(g):
+        ga = unbroadcast(g / b.data, a.shape) if a.requires_grad else None
+        gb = unbroadcast(-g * y / b.data, b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return attach(y, (a, b), vjp, "div")
+
+
+def pow(a, b):
+    """y = a ** b. da = g * b * a^(b-1), db = g * y * log(a) (taken where a > 0)."""
+    a, b = _pair("pow", a, b)
+    try:
+        y = a.data**b.data
+    except ValueError:
+        raise _broadcast_error("pow", a, b) from None
+
+    def vjp(g):
+        ga = unbroadcast(g * b.data * a.data ** (b.data - 1), a.shape) if a.requires_grad else None
+        gb = None
+        if b.requires_grad:
+            positive = a.data > 0
+            log_a = xp.log(xp.where(positive, a.data, 1))
+            gb = unbroadcast(g * y * log_a, b.shape)
+        return ga, gb
+
+    return attach(y, (a, b), vjp, "pow")
+
+
+def neg(x):
+    """y = -x. dx = -g."""
+    x = as_tensor(x)
+    return attach(-x.data, (x,), lambda g: (-g,), "neg")
+
+
+def cast(x, dtype):
+    """y = x as `dtype`. dx = g cast back to x's dtype."""
+    x = as_tensor(x)
+    dtype = xp.dtype(dtype)
+    if x.data.dtype == dtype:
+        return x
+    y = x.data.astype(dtype)
+    if dtype.kind != "f":
+        return as_tensor(y)
+    return attach(y, (x,), lambda g: (g.astype(x.data.dtype),), "cast")
+
+
+def exp(x):
+    """y = e^x. dx = g * y."""
+    x = as_tensor(x)
+    y = xp.exp(x.data)
+    return attach(y, (x,), lambda g: (g * y,), "exp")
+
+
+def log(x):
+    """y = ln x. dx = g / x."""
+    x = as_tensor(x)
+    return attach(xp.log(x.data), (x,), lambda g: (g / x.data,), "log")
+
+
+def sqrt(x):
+    """y = sqrt(x). dx = g / (2 y)."""
+    x = as_tensor(x)
+    y = xp.sqrt(x.data)
+    return attach(y, (x,), lambda g: (g / (2 * y),), "sqrt")
+
+
+def square(x):
+    """y = x^2. dx = 2 g x."""
+    x = as_tensor(x)
+    return attach(x.data * x.data, (x,), lambda g: (2 * g * x.data,), "square")
+
+
+def abs(x):
+    """y = |x|. dx = g * sign(x) (0 at 0)."""
+    x = as_tensor(x)
+    return attach(xp.abs(x.data), (x,), lambda g: (g * xp.sign(x.data),), "abs")
+
+
+def tanh(x):
+    """y = tanh x. dx = g (1 - y^2)."""
+    x = as_tensor(x)
+    y = xp.tanh(x.data)
+    return attach(y, (x,), lambda g: (g * (1 - y * y),), "tanh")
+
+
+def _sigmoid_array(x):
+    """1 / (1 + e^-x) without overflow: e^-|x| is at most 1."""
+    e = xp.exp(-xp.abs(x))
+    inv = 1 / (1 + e)
+    return xp.where(x >= 0, inv, e * inv)
+
+
+def sigmoid(x):
+    """y = 1 / (1 + e^-x), finite for any finite x. dx = g y (1 - y)."""
+    x = as_tensor(x)
+    y = _sigmoid_array(x.data)
+    return attach(y, (x,), lambda g: (g * y * (1 - y),), "sigmoid")
+
+
+def relu(x):
+    """y = max(x, 0). dx = g where x > 0."""
+    x = as_tensor(x)
+    y = xp.maximum(x.data, 0)
+    return attach(y, (x,), lambda g: (g * (x.data > 0),), "relu")
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """y = x if x > 0 else slope * x. dx = g (1 or slope)."""
+    x = as_tensor(x)
+    positive = x.data > 0
+    y = xp.where(positive, x.data, x.data * negative_slope)
+    return attach(
+        y, (x,), lambda g: (xp.where(positive, g, g * negative_slope),), "leaky_relu"
+    )
+
+
+def elu(x, alpha=1.0):
+    """y = x if x > 0 else alpha (e^x - 1). dx = g (1 or y + alpha)."""
+    x = as_tensor(x)
+    positive = x.data > 0
+    neg_part = alpha * xp.expm1(xp.minimum(x.data, 0))
+    y = xp.where(positive, x.data, neg_part)
+    return attach(y, (x,), lambda g: (xp.where(positive, g, g * (neg_part + alpha)),), "elu")
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    """y = scale * elu(x, alpha) with Klambauer et al.'s constants. dx = g scale (1 or y/scale + alpha)."""
+    x = as_tensor(x)
+    positive = x.data > 0
+    neg_part = SELU_ALPHA * xp.expm1(xp.minimum(x.data, 0))
+    y = SELU_SCALE * xp.where(positive, x.data, neg_part)
+    slope = SELU_SCALE * xp.where(positive, 1, neg_part + SELU_ALPHA)
+    return attach(y.astype(x.data.dtype, copy=False), (x,), lambda g: (g * slope.astype(g.dtype, copy=False),), "selu")
+
+
+def _erfc(z):
+    """Complementary error function, fractional error < 1.2e-7 (Chebyshev fit, Numerical Recipes 6.2)."""
+    a = xp.abs(z)
+    t = 1 / (1 + 0.5 * a)
+    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277))))))))
+    r = t * xp.exp(-a * a + poly)
+    return xp.where(z >= 0, r, 2 - r)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit.
+
+    exact: y = x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2; dx = g (Phi(x) + x phi(x)).
+    approximate: y = x/2 (1 + tanh(u)), u = sqrt(2/pi)(x + 0.044715 x^3);
+                 dx = g (1/2 (1 + t) + x/2 (1 - t^2) du/dx).
+    """
+    x = as_tensor(x)
+    v = x.data
+    if approximate:
+        u = _SQRT_2_OVER_PI * (v + 0.044715 * v**3)
+        t = xp.tanh(u)
+        y = 0.5 * v * (1 + t)
+        du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v)
+        slope = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du
+    else:
+        cdf = 0.5 * _erfc(-v / math.sqrt(2))
+        y = v * cdf
+        slope = cdf + v * xp.exp(-0.5 * v * v) / math.sqrt(2 * math.pi)
+    dtype = v.dtype
+    return attach(y.astype(dtype, copy=False), (x,), lambda g: (g * slope.astype(dtype, copy=False),), "gelu")
+
+
+def softplus(x):
+    """y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for any finite x. dx = g sigmoid(x)."""
+    x = as_tensor(x)
+    y = xp.maximum(x.data, 0) + xp.log1p(xp.exp(-xp.abs(x.data)))
+    return attach(y, (x,), lambda g: (g * _sigmoid_array(x.data),), "softplus")
+
+
+def swish(x):
+    """y = x sigmoid(x) (SiLU). dx = g (s + x s (1 - s))."""
+    x = as_tensor(x)
+    s = _sigmoid_array(x.data)
+    y = x.data * s
+    return attach(y, (x,), lambda g: (g * (s + y * (1 - s)),), "swish")
+
+
+def clip(x, low, high):
+    """y = min(max(x, low), high). dx = g where low <= x <= high."""
+    x = as_tensor(x)
+    y = xp.clip(x.data, low, high)
+    return attach(
+        y, (x,), lambda g: (g * ((x.data >= low) & (x.data <= high)),), "clip"
+    )
+
+
+def maximum(a, b):
+    """y = max(a, b). The gradient goes to the larger input, half to each on ties."""
+    a, b = _pair("maximum", a, b)
+    try:
+        y = xp.maximum(a.data, b.data)
+    except ValueError:
+        raise _broadcast_error("maximum", a, b) from None
+    return attach(y, (a, b), lambda g: _select_vjp(g, a, b, a.data > b.data, a.data == b.data), "maximum")
+
+
+def minimum(a, b):
+    """y = min(a, b). The gradient goes to the smaller input, half to each on ties."""
+    a, b = _pair("minimum", a, b)
+    try:
+        y = xp.minimum(a.data, b.data)
+    except ValueError:
+        raise _broadcast_error("minimum", a, b) from None
+    return attach(y, (a, b), lambda g: _select_vjp(g, a, b, a.data < b.data, a.data == b.data), "minimum")
+
+
+def _select_vjp(g, a, b, a_wins, tie):
+    """Gradients of a two-way selection: all of g to the winner, g/2 to each on a tie."""
+    weight_a = xp.where(tie, 0.5, a_wins.astype(g.dtype)).astype(g.dtype, copy=False)
+    ga = unbroadcast(g * weight_a, a.shape) if a.requires_grad else None
+    gb = unbroadcast(g * (1 - weight_a), b.shape) if b.requires_grad else None
+    return ga, gb
+
+
+def where(condition, a, b):
+    """y = a where condition else b. da = g where condition, db = g elsewhere."""
+    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    cond = cond.astype(bool, copy=False)
+    a, b = _pair("where", a, b)
+    try:
+        y = xp.where(cond, a.data, b.data)
+    except ValueError:
+        raise ValueError(
+            "where: condition and operands could not be broadcast together. Received shapes: "
+            f"{cond.shape}, {a.shape} and {b.shape}"
+        ) from None
+
+    def vjp(g):
+        ga = unbroadcast(xp.where(cond, g, 0), a.shape) if a.requires_grad else None
+        gb = unbroadcast(xp.where(cond, 0, g), b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return attach(y, (a, b), vjp, "where")
+
+
+def _compare(ufunc):
+    def compare(a, b):
+        a, b = _pair(ufunc.__name__, a, b)
+        return as_tensor(ufunc(a.data, b.data))
+
+    compare.__name__ = ufunc.__name__
+    compare.__doc__ = f"Elementwise {ufunc.__name__} (a boolean tensor; no gradient)."
+    return compare
+
+
+equal = _compare(xp.equal)
+not_equal = _compare(xp.not_equal)
+less = _compare(xp.less)
+less_equal = _compare(xp.less_equal)
+greater = _compare(xp.greater)
+greater_equal = _compare(xp.greater_equal)

@@ -1,0 +1,310 @@
+"""Tensor: an array, its gradient, and the node of the graph that produced it.
+
+Reverse-mode autodiff. Every op returns its output through `attach`, which
+records the parents and the op's vector-Jacobian product (vjp) when a parent
+needs a gradient. `backward()` walks the graph in reverse topological order
+(iteratively: no recursion limit), calls each vjp once with the summed gradient
+of its output, accumulates into the `.grad` of leaf tensors, and frees each
+node as soon as it has been used.
+"""
+import contextlib
+
+from .backend import floatx, xp
+
+_grad_enabled = [True]
+
+
+def is_grad_enabled():
+    """True unless inside `no_grad()`."""
+    return _grad_enabled[0]
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Context in which ops record no graph (inference, weight updates)."""
+    previous = _grad_enabled[0]
+    _grad_enabled[0] = False
+    try:
+        yield
+    finally:
+        _grad_enabled[0] = previous
+
+
+@contextlib.contextmanager
+def enable_grad():
+    """Context in which ops record the graph again, even inside `no_grad()`."""
+    previous = _grad_enabled[0]
+    _grad_enabled[0] = True
+    try:
+        yield
+    finally:
+        _grad_enabled[0] = previous
+
+
+class Node:
+    """How a tensor was made: its parents and vjp(g) -> one gradient (or None) per parent."""
+
+    __slots__ = ("parents", "vjp", "op")
+
+    def __init__(self, parents, vjp, op):
+        self.parents = parents
+        self.vjp = vjp
+        self.op = op
+
+
+def _to_array(data, dtype=None):
+    """Array of `data`: Python floats and lists become floatx, NumPy arrays keep their dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return xp.asarray(data, dtype=dtype)
+    if isinstance(data, xp.ndarray):
+        return data
+    arr = xp.asarray(data)
+    if arr.dtype.kind == "f" or (arr.dtype.kind == "O"):
+        arr = arr.astype(floatx())
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that can record the ops applied to it.
+
+    Args:
+        data: array-like. Python numbers and lists become float32 (the default
+            float type); NumPy arrays keep their dtype (float64 allowed).
+        dtype: optional dtype to convert to.
+        requires_grad: whether backward() fills `.grad` for this tensor.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "__weakref__")
+    __array_ufunc__ = None
+
+    def __init__(self, data, dtype=None, requires_grad=False, name=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self._node = None
+        self.name = name
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def requires_grad_(self, flag=True):
+        """Mark this tensor as needing a gradient; only float tensors can."""
+        if flag and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only float tensors can require gradients. Received: dtype={self.data.dtype}"
+            )
+        self.requires_grad = bool(flag)
+        return self
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def is_leaf(self):
+        return self._node is None
+
+    def numpy(self):
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        return self.data.item()
+
+    def detach(self):
+        """The same data, cut from the graph."""
+        return Tensor(self.data)
+
+    def astype(self, dtype):
+        """Cast to `dtype`; the gradient is cast back to the input's dtype."""
+        from .ops.elementwise import cast
+
+        return cast(self, dtype)
+
+    def zero_grad(self):
+        self.grad = None
+
+    def __len__(self):
+        return len(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __index__(self):
+        return int(self.data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        body = xp.array2string(self.data, precision=4, separator=", ", threshold=20)
+        return f"Tensor({body}, shape={self.shape}, dtype={self.dtype}{grad})"
+
+    def backward(self, grad=None, retain_graph=False):
+        """Accumulate d(self)/d(leaf) . grad into every leaf's `.grad`.
+
+        Args:
+            grad: gradient of some scalar with respect to this tensor, same shape.
+                May be omitted only when this tensor has one element.
+            retain_graph: keep the graph so backward() can run through it again.
+        """
+        grads = run_backward(self, grad, retain_graph=retain_graph)
+        for leaf, g in grads.values():
+            if leaf.grad is None:
+                leaf.grad = Tensor(g)
+            else:
+                leaf.grad = Tensor(leaf.grad.data + g)
+
+
+def attach(data, parents, vjp, op):
+    """Wrap `data` as the output of `op`, recording `vjp` if a parent needs a gradient.
+
+    vjp(g) receives the gradient with respect to the output (shape of `data`)
+    and returns one gradient per parent, each of that parent's shape, or None
+    for a parent that needs none.
+    """
+    out = Tensor.__new__(Tensor)
+    out.data = data
+    out.grad = None
+    out.name = None
+    if _grad_enabled[0]:
+        for p in parents:
+            if p.requires_grad:
+                out.requires_grad = True
+                out._node = Node(parents, vjp, op)
+                return out
+    out.requires_grad = False
+    out._node = None
+    return out
+
+
+def as_tensor(x, like=None):
+    """`x` as a Tensor; plain numbers and float arrays take the float dtype of `like`."""
+    if isinstance(x, Tensor):
+        return x
+    arr = xp.asarray(x)
+    if like is not None and like.data.dtype.kind == "f" and arr.dtype.kind in "biuf":
+        if arr.dtype.kind == "f" or not isinstance(x, xp.ndarray):
+            arr = arr.astype(like.data.dtype, copy=False)
+    elif arr.dtype.kind == "f" and not isinstance(x, xp.ndarray):
+        arr = arr.astype(floatx())
+    t = Tensor.__new__(Tensor)
+    t.data = arr
+    t.grad = None
+    t.name = None
+    t.requires_grad = False
+    t._node = None
+    return t
+
+
+def _topological_order(root):
+    """Non-leaf tensors reachable from `root`, each after all of its parents."""
+    order = []
+    seen = set()
+    stack = [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        for p in t._node.parents:
+            if p._node is not None and id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def run_backward(root, grad=None, retain_graph=False, capture=()):
+    """Propagate `grad` from `root` back through the graph.
+
+    Returns {id(t): (t, gradient array)} for every leaf that requires a
+    gradient and for every tensor in `capture` (leaf or not).
+    """
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward() on a tensor that does not require grad: no input of the "
+            "computation had requires_grad=True (or it ran inside no_grad())"
+        )
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                "backward() needs a gradient argument for a non-scalar output: "
+                f"the output has shape {root.shape}; pass grad= of that shape or reduce "
+                "it to a scalar (e.g. .sum() or .mean()) first"
+            )
+        g_root = xp.ones_like(root.data)
+    else:
+        g_root = _to_array(grad, root.data.dtype)
+        if g_root.shape != root.shape:
+            raise ValueError(
+                f"backward(): grad has shape {g_root.shape} but the output has shape {root.shape}"
+            )
+    captured = {id(t) for t in capture}
+    results = {}
+    if root._node is None:
+        results[id(root)] = (root, g_root)
+        return results
+    if root._node.vjp is None:
+        raise RuntimeError(
+            "backward through a graph that was already freed by an earlier backward(); "
+            "use retain_graph=True (or a persistent GradientTape) to go through it twice"
+        )
+    pending = {id(root): g_root}
+    for t in reversed(_topological_order(root)):
+        g = pending.pop(id(t), None)
+        if g is None:
+            continue
+        if id(t) in captured:
+            results[id(t)] = (t, g)
+        node = t._node
+        if node.vjp is None:
+            raise RuntimeError(
+                f"backward through the node of '{node.op}' that an earlier backward() "
+                "already freed; use retain_graph=True to go through it twice"
+            )
+        parents = node.parents
+        parent_grads = node.vjp(g)
+        if not retain_graph:
+            node.vjp = None
+            node.parents = ()
+        for p, gp in zip(parents, parent_grads):
+            if gp is None or not p.requires_grad:
+                continue
+            key = id(p)
+            if p._node is None:
+                if key in results:
+                    results[key] = (p, results[key][1] + gp)
+                else:
+                    results[key] = (p, gp)
+            elif key in pending:
+                pending[key] = pending[key] + gp
+            else:
+                pending[key] = gp
+    return results
+
