@@ -1,0 +1,1 @@
+"""The Keras-compatible API, built only on deepgrad's ops."""
