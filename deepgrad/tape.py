@@ -8,7 +8,7 @@ Ops on trainable Variables are always recorded (as in PyTorch); the tape
 chooses what to differentiate and frees the graph unless it is persistent.
 """
 from .backend import xp
-from .tensor import Tensor, run_backward
+from .tensor import Tensor, owned_gradient, run_backward
 from .variable import Variable
 
 
@@ -65,19 +65,21 @@ class GradientTape:
         totals = {}
         targets = _flatten(target)
         seeds = _flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
-        for t, seed in zip(targets, seeds):
+        for k, (t, seed) in enumerate(zip(targets, seeds)):
             if not t.requires_grad:
                 continue
             g = xp.ones_like(t.data) if seed is None else seed
-            found = run_backward(t, g, retain_graph=self.persistent, capture=flat)
+            # several targets may share nodes: keep the graph until the last one has run
+            keep = self.persistent or k < len(targets) - 1
+            found = run_backward(t, g, retain_graph=keep, capture=flat)
             for key, (_, grad) in found.items():
                 totals[key] = totals[key] + grad if key in totals else grad
-        grads = []
+        grads, given = [], set()
         for s in flat:
             g = totals.get(id(s)) if self._differentiable(s) else None
             if g is None and unconnected_gradients == "zero":
                 g = xp.zeros_like(s.data)
-            grads.append(None if g is None else Tensor(g))
+            grads.append(None if g is None else Tensor(owned_gradient(g, given)))
         return _unflatten(sources, grads)
 
 

@@ -1,1 +1,32 @@
-"""The Keras-compatible API, built only on deepgrad's ops."""
+"""The Keras-compatible API, built only on deepgrad's ops.
+
+`from deepgrad import keras`, `from deepgrad.keras import layers, models`,
+`deepgrad.keras.layers.Dense(...)`: submodules load on first use.
+"""
+import importlib
+
+_SUBMODULES = {
+    "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
+    "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils", "ops",
+}
+_NAMES = {
+    "Input": "layers", "Layer": "layers", "InputSpec": "layers",
+    "Model": "models", "Sequential": "models",
+    "load_model": "saving",
+}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    if name in _NAMES:
+        value = getattr(__getattr__(_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"deepgrad does not implement keras.{name}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES) + list(_NAMES))

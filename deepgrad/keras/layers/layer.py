@@ -1,0 +1,367 @@
+"""Layer: the base of every Keras layer and model.
+
+A layer stores its configuration in __init__, creates its weights in
+build(input_shape) on first call, and computes in call(inputs, training=None)
+using deepgrad ops only. Called on symbolic KerasTensors (from Input), it
+records a node of the functional graph instead of computing.
+"""
+import inspect
+import re
+
+from ... import backend
+from ...tensor import Tensor, as_tensor, no_grad
+from ...variable import Variable
+from .. import initializers as initializers_module
+from .. import regularizers as regularizers_module
+from .. import constraints as constraints_module
+from .input_spec import InputSpec, check_input_spec
+from .keras_tensor import KerasTensor, Node, map_structure, flatten_structure
+
+_name_counts = {}
+
+
+def _snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z](?=[a-z]))", r"_\1\2", name).lower()
+
+
+def unique_name(base):
+    """dense, dense_1, dense_2, ... as Keras names layers."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def reset_names():
+    _name_counts.clear()
+
+
+def standardize_shape(shape):
+    """A shape as a tuple of ints or None."""
+    if shape is None:
+        return None
+    if isinstance(shape, int):
+        return (shape,)
+    return tuple(None if s is None else int(s) for s in shape)
+
+
+class Layer:
+    """Base layer.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name (made from the class name when omitted).
+        dtype: the dtype of weights and computations (float32 by default).
+        input_shape / batch_input_shape / input_dim: the input shape without
+            (or with) the batch axis, for the first layer of a Sequential model.
+        activity_regularizer: a penalty on the layer's outputs, added to the loss.
+    """
+
+    autocast = True
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
+                 batch_input_shape=None, input_dim=None, activity_regularizer=None, **kwargs):
+        kwargs.pop("autocast", None)
+        batch_size = kwargs.pop("batch_size", None)
+        unknown = set(kwargs) - {"input_length", "dynamic"}
+        if unknown:
+            raise TypeError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {sorted(unknown)}"
+            )
+        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_own_weights", [])
+        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.dtype = str(backend.xp.dtype(dtype or backend.floatx())) if not isinstance(dtype, dict) else backend.floatx().name
+        self._trainable = bool(trainable)
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self.activity_regularizer = regularizers_module.get(activity_regularizer)
+        self._activity_losses = []
+        self._inbound_nodes = []
+        self._build_shape = None
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = standardize_shape(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + standardize_shape(input_shape)
+        else:
+            self._batch_input_shape = None
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and name != "_outbound_layer":
+            if value not in self._layers:
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            for v in value:
+                if v not in self._layers:
+                    self._layers.append(v)
+        object.__setattr__(self, name, value)
+
+    # ---- weights -------------------------------------------------------
+    def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None):
+        """Create a Variable of `shape` owned by this layer."""
+        shape = standardize_shape(shape or ())
+        init = initializers_module.get(initializer)
+        dtype = dtype or self.dtype
+        value = init(shape, dtype=dtype) if callable(init) else init
+        var = Variable(backend.xp.asarray(value, dtype=dtype), trainable=trainable,
+                       name=f"{self.name}/{name or 'variable'}")
+        var.regularizer = regularizers_module.get(regularizer)
+        var.constraint = constraints_module.get(constraint)
+        var.requires_grad = bool(trainable and self._trainable and var.data.dtype.kind == "f")
+        self._own_weights.append(var)
+        return var
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._flatten_layers():
+            if layer is not self:
+                layer._trainable = bool(value)
+        for w in self.weights:
+            w.requires_grad = bool(w.trainable and value and w.data.dtype.kind == "f")
+
+    def _flatten_layers(self):
+        """This layer and every layer nested in it, each once, depth first."""
+        seen, out, stack = set(), [], [self]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack.extend(reversed(layer._layers))
+        return out
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    @property
+    def weights(self):
+        seen, out = set(), []
+        for layer in self._flatten_layers():
+            for w in layer._own_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            if not layer._trainable:
+                continue
+            for w in layer._own_weights:
+                if w.trainable and id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """Copies of the weight arrays, in creation order."""
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Assign arrays to the weights, in the order of get_weights()."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(own)} weight arrays, but received {len(weights)}"
+            )
+        for var, value in zip(own, weights):
+            value = backend.xp.asarray(value)
+            if value.shape != var.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' weight '{var.name}' has shape {var.shape}, "
+                    f"but the received value has shape {value.shape}"
+                )
+            var.assign(value)
+
+    def count_params(self):
+        return int(sum(w.data.size for w in self.weights))
+
+    @property
+    def losses(self):
+        """Regularization penalties of the weights and activity, as scalar tensors."""
+        out = []
+        for layer in self._flatten_layers():
+            for w in layer._own_weights:
+                if w.regularizer is not None and w.trainable:
+                    out.append(w.regularizer(w))
+            out.extend(layer._activity_losses)
+        return out
+
+    # ---- building and calling -----------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def _maybe_build(self, input_shapes):
+        if not self.built:
+            self._build_shape = input_shapes
+            self.build(input_shapes)
+            self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for `input_shape` (batch axis included, may be None).
+
+        The default runs the layer on zeros (None dims as 1 and as 2; the dims that
+        follow them become None).
+        """
+        return _trace_output_shape(self, input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
+
+    def __call__(self, inputs, *args, **kwargs):
+        if any(isinstance(t, KerasTensor) for t in flatten_structure(inputs)):
+            return self._symbolic_call(inputs, *args, **kwargs)
+        inputs = map_structure(self._to_tensor, inputs)
+        shapes = map_structure(lambda t: t.shape, inputs)
+        if self.input_spec is not None:
+            check_input_spec(self, inputs)
+        self._maybe_build(shapes)
+        for key in ("training", "mask"):
+            if key in kwargs and (kwargs[key] is None or not _call_accepts(type(self), key)):
+                del kwargs[key]
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [
+                self.activity_regularizer(o) / o.shape[0] for o in flatten_structure(outputs)
+            ]
+        return outputs
+
+    def _to_tensor(self, x):
+        t = x if isinstance(x, Tensor) else as_tensor(x)
+        if self.autocast and t.data.dtype != self.dtype and t.data.dtype.kind in "biuf":
+            t = t.astype(self.dtype)
+        return t
+
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        in_shapes = map_structure(lambda t: t.shape, inputs)
+        if self.input_spec is not None:
+            check_input_spec(self, inputs)
+        self._maybe_build(in_shapes)
+        out_shapes = self.compute_output_shape(in_shapes)
+        node = Node(self, inputs, args, kwargs)
+        self._inbound_nodes.append(node)
+        outputs = _shapes_to_keras_tensors(out_shapes, node, self.dtype)
+        node.outputs = outputs
+        return outputs
+
+    # ---- functional-graph introspection ---------------------------------
+    def _node_attr(self, attr):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and has no {attr}")
+        return getattr(self._inbound_nodes[0], attr)
+
+    @property
+    def input(self):
+        return self._node_attr("inputs")
+
+    @property
+    def output(self):
+        return self._node_attr("outputs")
+
+    @property
+    def input_shape(self):
+        if self._inbound_nodes:
+            return map_structure(lambda t: t.shape, self._inbound_nodes[0].inputs)
+        if self._build_shape is not None:
+            return self._build_shape
+        raise AttributeError(f"Layer '{self.name}' has not been built: it has no input_shape yet")
+
+    @property
+    def output_shape(self):
+        if self._inbound_nodes:
+            return map_structure(lambda t: t.shape, self._inbound_nodes[0].outputs)
+        if self._build_shape is not None:
+            return self.compute_output_shape(self._build_shape)
+        raise AttributeError(f"Layer '{self.name}' has not been built: it has no output_shape yet")
+
+    # ---- config ----------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_accepts_cache = {}
+
+
+def _call_accepts(cls, arg):
+    """Whether cls.call takes the keyword `arg` (training, mask), cached per class."""
+    key = (cls, arg)
+    if key not in _accepts_cache:
+        params = inspect.signature(cls.call).parameters
+        _accepts_cache[key] = arg in params or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+        )
+    return _accepts_cache[key]
+
+
+def _shapes_to_keras_tensors(shapes, node, dtype):
+    if isinstance(shapes, tuple) and all(s is None or isinstance(s, int) for s in shapes):
+        return KerasTensor(shapes, dtype, node, 0)
+    flat = []
+
+    def make(shape):
+        t = KerasTensor(shape, dtype, node, len(flat))
+        flat.append(t)
+        return t
+
+    if isinstance(shapes, dict):
+        return {k: make(v) for k, v in shapes.items()}
+    return [make(s) for s in shapes]
+
+
+def _trace_output_shape(layer, input_shape):
+    """Output shape found by running the layer on zeros under no_grad."""
+
+    def run(fill):
+        def zeros(shape):
+            concrete = tuple(fill if s is None else s for s in shape)
+            return Tensor(backend.xp.zeros(concrete, dtype=layer.dtype))
+
+        with no_grad():
+            return map_structure(lambda t: t.shape, layer.call(map_structure(zeros, input_shape, is_leaf=_is_shape)))
+
+    first, second = run(1), run(2)
+    return map_structure(
+        lambda a, b: tuple(x if x == y else None for x, y in zip(a, b)), first, second, is_leaf=_is_shape
+    )
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s)

@@ -1,0 +1,169 @@
+"""Turn what fit/evaluate/predict receive into batches.
+
+Accepted: NumPy arrays or tensors, lists/tuples or dicts of them, Python
+generators and iterables yielding (x, y[, sample_weight]) or x, and
+PyDataset/Sequence objects (len() batches, indexable).
+"""
+import math
+
+from ...backend import rng, xp
+from ...tensor import Tensor
+from ..layers.keras_tensor import flatten_structure, map_structure
+
+
+def _is_array(a):
+    return isinstance(a, (xp.ndarray, Tensor)) or xp.isscalar(a)
+
+
+def to_arrays(data):
+    """Tensors and numeric lists as NumPy arrays, inside any list/tuple/dict nesting."""
+    if data is None:
+        return None
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, xp.ndarray):
+        return data
+    if isinstance(data, dict):
+        return {k: to_arrays(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        if data and all(not isinstance(v, (list, tuple, dict, xp.ndarray, Tensor)) for v in data):
+            return xp.asarray(data)
+        if data and all(isinstance(v, (list, tuple)) and not any(
+                isinstance(e, (xp.ndarray, Tensor, dict)) for e in v) for v in data):
+            return xp.asarray(data)
+        return type(data)(to_arrays(v) for v in data)
+    if hasattr(data, "__array__"):
+        return xp.asarray(data)
+    return data
+
+
+def is_array_data(x):
+    return x is not None and all(isinstance(a, xp.ndarray) for a in flatten_structure(x))
+
+
+def num_samples(data):
+    return len(flatten_structure(data)[0])
+
+
+def check_cardinality(x, y=None, sample_weight=None):
+    """Refuse inputs, labels and weights whose sample counts differ, before training."""
+    sizes = {}
+    for label, data in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if data is not None:
+            sizes[label] = [len(a) for a in flatten_structure(data)]
+    counts = {n for s in sizes.values() for n in s}
+    if len(counts) > 1:
+        detail = "\n".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
+        raise ValueError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples.\n"
+            + detail
+        )
+
+
+def split_validation(x, y, sample_weight, fraction):
+    """Keras' validation_split: the last `fraction` of the samples, taken before shuffling."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_split must be between 0 and 1. Received: {fraction}")
+    n = num_samples(x)
+    cut = int(n * (1 - fraction))
+    if cut == 0 or cut == n:
+        raise ValueError(
+            f"validation_split={fraction} leaves no samples for training or validation out of {n}"
+        )
+    head = lambda d: None if d is None else map_structure(lambda a: a[:cut], d)
+    tail = lambda d: None if d is None else map_structure(lambda a: a[cut:], d)
+    return (head(x), head(y), head(sample_weight)), (tail(x), tail(y), tail(sample_weight))
+
+
+def unpack(batch):
+    """(x, y, sample_weight) from a tuple of 1, 2 or 3 elements (or a bare x)."""
+    if isinstance(batch, tuple):
+        if len(batch) == 1:
+            return batch[0], None, None
+        if len(batch) == 2:
+            return batch[0], batch[1], None
+        if len(batch) == 3:
+            return batch
+        raise ValueError(
+            f"A batch must be x, (x,), (x, y) or (x, y, sample_weight). Received a tuple of {len(batch)} elements"
+        )
+    return batch, None, None
+
+
+class ArrayBatches:
+    """Minibatches of in-memory arrays; shuffled by one gather per epoch."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
+        self.data = (x, y, sample_weight)
+        self.n = num_samples(x)
+        self.batch_size = int(batch_size or 32)
+        self.shuffle = bool(shuffle)
+        full = math.ceil(self.n / self.batch_size)
+        self.steps = full if steps is None else min(int(steps), full)
+
+    def __iter__(self):
+        x, y, sw = self.data
+        if self.shuffle:
+            order = rng().permutation(self.n)
+            x, y, sw = (None if d is None else map_structure(lambda a: a[order], d) for d in (x, y, sw))
+        for step in range(self.steps):
+            sl = slice(step * self.batch_size, (step + 1) * self.batch_size)
+            yield tuple(None if d is None else map_structure(lambda a: a[sl], d) for d in (x, y, sw))
+
+
+class SequenceBatches:
+    """Batches of a PyDataset/Sequence: dataset[i] for i in range(len(dataset))."""
+
+    def __init__(self, dataset, shuffle=False, steps=None):
+        self.dataset = dataset
+        self.shuffle = bool(shuffle)
+        self.steps = len(dataset) if steps is None else min(int(steps), len(dataset))
+
+    def __iter__(self):
+        order = rng().permutation(len(self.dataset)) if self.shuffle else range(len(self.dataset))
+        for i in list(order)[: self.steps]:
+            yield unpack(self.dataset[int(i)])
+        if hasattr(self.dataset, "on_epoch_end"):
+            self.dataset.on_epoch_end()
+
+
+class GeneratorBatches:
+    """Batches from a generator or iterable; `steps` batches per epoch when given."""
+
+    def __init__(self, source, steps=None):
+        self.source = source
+        self.steps = steps
+        self._iterator = None
+
+    def __iter__(self):
+        if self.steps is None:
+            yield from (unpack(b) for b in self.source)
+            return
+        if self._iterator is None or _is_reiterable(self.source):
+            self._iterator = iter(self.source)
+        for _ in range(int(self.steps)):
+            try:
+                yield unpack(next(self._iterator))
+            except StopIteration:
+                return
+
+
+def _is_reiterable(source):
+    return iter(source) is not source
+
+
+def _is_sequence(obj):
+    return hasattr(obj, "__getitem__") and hasattr(obj, "__len__") and not isinstance(
+        obj, (xp.ndarray, list, tuple, dict, Tensor)
+    )
+
+
+def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None):
+    """The right batch source for the data given."""
+    if _is_sequence(x):
+        return SequenceBatches(x, shuffle=shuffle, steps=steps)
+    if hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(x, (xp.ndarray, list, tuple, dict, Tensor))):
+        return GeneratorBatches(x, steps=steps)
+    x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
+    check_cardinality(x, y, sample_weight)
+    return ArrayBatches(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, steps=steps)

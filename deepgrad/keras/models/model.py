@@ -1,0 +1,119 @@
+"""Model: a layer that can be trained. Functional (Model(inputs, outputs)) or subclassed."""
+from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
+from ..layers.layer import Layer
+from .functional import graph_layers, graph_nodes, run_graph
+from .summary import print_summary
+from .trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable graph of layers.
+
+    Functional:  `Model(inputs=Input((784,)), outputs=Dense(10)(...))`, inputs and
+                 outputs may be single tensors, lists or dicts.
+    Subclassed:  define layers in __init__ and the computation in call(inputs, training=None).
+    """
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        Layer.__init__(self, name=kwargs.pop("name", None), trainable=kwargs.pop("trainable", True),
+                       dtype=kwargs.pop("dtype", None), **kwargs)
+        Trainer.__init__(self)
+        self._functional = inputs is not None
+        if self._functional:
+            if outputs is None:
+                raise ValueError("Model(inputs, outputs): outputs are missing")
+            self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs):
+        for t in flatten_structure(inputs) + flatten_structure(outputs):
+            if not isinstance(t, KerasTensor):
+                raise TypeError(
+                    f"Model(inputs, outputs) expects symbolic tensors from keras.Input and layer calls. "
+                    f"Received: {t!r}"
+                )
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
+            inputs = inputs[0]
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._flat_inputs = flatten_structure(inputs)
+        self._nodes = graph_nodes(inputs, outputs)
+        for layer in graph_layers(inputs, self._nodes):
+            if layer not in self._layers:
+                self._layers.append(layer)
+        self.built = True
+        self._build_shape = map_structure(lambda t: t.shape, inputs)
+
+    @property
+    def inputs(self):
+        return self._flat_inputs if self._functional else None
+
+    @property
+    def outputs(self):
+        return flatten_structure(self._outputs_struct) if self._functional else None
+
+    @property
+    def input(self):
+        if self._functional:
+            return self._inputs_struct
+        return Layer.input.fget(self)
+
+    @property
+    def output(self):
+        if self._functional:
+            return self._outputs_struct
+        return Layer.output.fget(self)
+
+    @property
+    def output_names(self):
+        if self._functional:
+            return [t.node.layer.name for t in flatten_structure(self._outputs_struct)]
+        return ["output"]
+
+    def call(self, inputs, training=None):
+        if not self._functional:
+            raise NotImplementedError(
+                f"Model '{self.name}' has no call(): subclass Model and define call(inputs, training=None), "
+                "or build it as Model(inputs, outputs)"
+            )
+        return run_graph(self, inputs, training)
+
+    def __call__(self, inputs, *args, **kwargs):
+        if self._functional and not any(isinstance(t, KerasTensor) for t in flatten_structure(inputs)):
+            return run_graph(self, inputs, kwargs.get("training"))
+        return Layer.__call__(self, inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        if self._functional:
+            return map_structure(lambda t: t.shape, self._outputs_struct)
+        return Layer.compute_output_shape(self, input_shape)
+
+    def build(self, input_shape):
+        """For subclassed models: run call once on zeros so every layer creates its weights."""
+        if not self._functional:
+            Layer.compute_output_shape(self, input_shape)
+        self.built = True
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name or by index in `layers`."""
+        layers = self.layers
+        if index is not None:
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in layers]}")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print Keras' table: layer (type), output shape, param #, and the totals."""
+        print_summary(self, print_fn=print_fn, line_length=line_length)
+
+    def get_config(self):
+        config = Layer.get_config(self)
+        if self._functional:
+            config["layers"] = [
+                {"class_name": type(l).__name__, "config": l.get_config()} for l in self.layers
+            ]
+        return config

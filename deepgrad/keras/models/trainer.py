@@ -1,0 +1,342 @@
+"""compile / fit / evaluate / predict: the training loop of forward, loss, backward, update."""
+import numbers
+
+from ...backend import xp
+from ...tensor import Tensor, enable_grad, no_grad, run_backward
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+from .. import optimizers as optimizers_module
+from ..callbacks import CallbackList
+from ..layers.keras_tensor import flatten_structure, map_structure
+from .data_adapter import is_array_data, make_batches, split_validation, to_arrays, unpack
+
+
+class Trainer:
+    """The training API mixed into Model."""
+
+    def __init__(self):
+        self.optimizer = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._compile_spec = None
+        self._output_losses = None
+        self._output_metrics = None
+
+    # ---- compile ---------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Set the optimizer, the loss(es) and the metrics used by fit and evaluate.
+
+        Args:
+            optimizer: name ('adam', 'sgd', ...) or an optimizer instance.
+            loss: name, function or Loss instance; a list or dict for several outputs.
+            loss_weights: a weight per output (list or dict) for the total loss.
+            metrics: names or Metric instances ('accuracy' resolves as Keras does);
+                a list of lists or a dict for several outputs.
+        """
+        self.optimizer = optimizers_module.get(optimizer)
+        self._compile_spec = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
+                                  weighted_metrics=weighted_metrics)
+        self._output_losses = None
+        self._output_metrics = None
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.compiled = True
+
+    def _require_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call compile() before {what}(): e.g. "
+                "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
+            )
+
+    def _per_output(self, spec, names, what):
+        """A list with one entry per output from a single value, list or dict."""
+        if isinstance(spec, dict):
+            unknown = set(spec) - set(names)
+            if unknown:
+                raise ValueError(f"compile: {what} given for unknown outputs {sorted(unknown)}; outputs are {names}")
+            return [spec.get(n) for n in names]
+        if isinstance(spec, (list, tuple)) and len(names) > 1:
+            if len(spec) != len(names):
+                raise ValueError(f"compile: {len(spec)} {what} given for {len(names)} outputs {names}")
+            return list(spec)
+        return [spec] * len(names)
+
+    def _resolve_compile(self, y_true, y_pred):
+        """Loss and metric objects per output, chosen from the first batch's shapes."""
+        names = self.output_names if len(flatten_structure(y_pred)) > 1 else ["output"]
+        spec = self._compile_spec
+        losses = [losses_module.get(l) if l is not None else None
+                  for l in self._per_output(spec["loss"], names, "losses")]
+        weights = self._per_output(spec["loss_weights"], names, "loss_weights") if spec["loss_weights"] is not None else [1.0] * len(names)
+        self._output_losses = [
+            (name, _as_loss_object(loss), 1.0 if w is None else float(w))
+            for name, loss, w in zip(names, losses, weights)
+        ]
+        flat_true = flatten_structure(y_true) if y_true is not None else [None] * len(names)
+        flat_pred = flatten_structure(y_pred)
+        metric_specs = self._per_output(_nest_metrics(spec["metrics"], len(names)), names, "metrics")
+        self._output_metrics = []
+        for i, (name, ms) in enumerate(zip(names, metric_specs)):
+            objs = []
+            for m in ms or []:
+                obj = _resolve_metric(m, losses[i], flat_true[i], flat_pred[i])
+                if len(names) > 1:
+                    obj.name = f"{name}_{obj.name}"
+                objs.append(obj)
+            self._output_metrics.append(objs)
+
+    @property
+    def metrics(self):
+        out = [self._loss_tracker] if self.compiled else []
+        for ms in self._output_metrics or []:
+            out.extend(ms)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    # ---- one step --------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """Total loss: the weighted sum of per-output losses plus regularization penalties."""
+        if self._output_losses is None:
+            self._resolve_compile(y, y_pred)
+        preds = flatten_structure(y_pred)
+        trues = _flatten_targets(y, len(preds), self.output_names)
+        total = None
+        for (name, loss_fn, weight), yt, yp in zip(self._output_losses, trues, preds):
+            if loss_fn is None or yt is None:
+                continue
+            value = loss_fn(yt, yp, sample_weight=sample_weight)
+            value = value * weight if weight != 1.0 else value
+            total = value if total is None else total + value
+        for penalty in self.losses:
+            total = penalty if total is None else total + penalty
+        if total is None:
+            raise ValueError("compile() was given no loss, so there is nothing to train: pass loss=...")
+        return total
+
+    def _update_metrics(self, y, y_pred, sample_weight, loss, batch_size):
+        self._loss_tracker.update_state(float(loss), sample_weight=batch_size)
+        preds = flatten_structure(y_pred)
+        trues = _flatten_targets(y, len(preds), self.output_names)
+        for ms, yt, yp in zip(self._output_metrics, trues, preds):
+            if yt is None:
+                continue
+            yp_data = yp.data if isinstance(yp, Tensor) else yp
+            for m in ms:
+                m.update_state(yt, yp_data, sample_weight=sample_weight)
+
+    def _logs(self):
+        return {m.name: float(m.result()) for m in self.metrics}
+
+    def train_step(self, x, y, sample_weight=None):
+        """Forward, loss, backward, update on one batch; returns the batch loss."""
+        trainable = self.trainable_weights
+        with enable_grad():
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        grads = run_backward(loss) if loss.requires_grad else {}
+        self.optimizer.apply([grads[id(v)][1] if id(v) in grads else None for v in trainable], trainable)
+        with no_grad():
+            self._update_metrics(y, y_pred, sample_weight, loss.item(), _batch_len(x))
+        return loss.item()
+
+    def test_step(self, x, y, sample_weight=None):
+        with no_grad():
+            y_pred = self(x, training=False)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+            self._update_metrics(y, y_pred, sample_weight, loss.item(), _batch_len(x))
+        return loss.item()
+
+    def predict_step(self, x):
+        with no_grad():
+            out = self(x, training=False)
+        return map_structure(lambda t: t.data, out)
+
+    # ---- loops -----------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for `epochs` passes over the data; returns a History.
+
+        Args follow Keras: x and y as arrays (or lists/dicts of arrays), or x as a
+        generator or PyDataset yielding (x, y) batches; batch_size defaults to 32.
+        """
+        self._require_compiled("fit")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
+        if validation_split and validation_data is None:
+            if not is_array_data(x):
+                raise ValueError("validation_split is only supported for array inputs; pass validation_data instead")
+            (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split)
+        if class_weight is not None and y is not None and is_array_data(y):
+            sample_weight = _class_weights_to_sample_weights(y, class_weight, sample_weight)
+        train = make_batches(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, steps=steps_per_epoch)
+        steps = getattr(train, "steps", None)
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = unpack(tuple(validation_data)) if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
+            val = make_batches(vx, vy, vsw, batch_size=validation_batch_size or batch_size, steps=validation_steps)
+        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=epochs, steps=steps)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            for step, (bx, by, bsw) in enumerate(train):
+                if class_weight is not None and not is_array_data(y) and by is not None:
+                    bsw = _class_weights_to_sample_weights(to_arrays(by), class_weight, bsw)
+                callback_list.on_train_batch_begin(step)
+                self.train_step(bx, to_arrays(by), to_arrays(bsw))
+                logs = self._logs()
+                callback_list.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._run_evaluation(val, callback_list)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+        return self.history
+
+    def _run_evaluation(self, batches, callback_list):
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        for step, (bx, by, bsw) in enumerate(batches):
+            callback_list.on_test_batch_begin(step)
+            self.test_step(bx, to_arrays(by), to_arrays(bsw))
+            callback_list.on_test_batch_end(step, self._logs())
+        logs = self._logs()
+        callback_list.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss (and metrics) on the data: a scalar, [loss, *metrics], or a dict."""
+        self._require_compiled("evaluate")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        batches = make_batches(x, y, sample_weight, batch_size=batch_size, steps=steps)
+        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1, steps=getattr(batches, "steps", None))
+        logs = self._run_evaluation(batches, callback_list)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for every sample of x, concatenated over batches (NumPy arrays)."""
+        verbose = 1 if verbose == "auto" else int(verbose)
+        batches = make_batches(x, batch_size=batch_size, steps=steps)
+        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1, steps=getattr(batches, "steps", None))
+        callback_list.on_predict_begin()
+        outputs = []
+        for step, (bx, _, _) in enumerate(batches):
+            callback_list.on_predict_batch_begin(step)
+            outputs.append(self.predict_step(bx))
+            callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("predict() received no data")
+        return map_structure(lambda *parts: xp.concatenate(parts, axis=0), *outputs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One update on one batch; returns the loss (and metrics) of that batch."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
+        if class_weight is not None:
+            sample_weight = _class_weights_to_sample_weights(y, class_weight, sample_weight)
+        self.reset_metrics()
+        self.train_step(x, y, sample_weight)
+        return self._batch_result(return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._require_compiled("test_on_batch")
+        self.reset_metrics()
+        self.test_step(to_arrays(x), to_arrays(y), to_arrays(sample_weight))
+        return self._batch_result(return_dict)
+
+    def predict_on_batch(self, x):
+        return self.predict_step(to_arrays(x))
+
+    def _batch_result(self, return_dict):
+        logs = self._logs()
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+
+def _batch_len(x):
+    return len(flatten_structure(x)[0])
+
+
+def _flatten_targets(y, n_outputs, output_names):
+    if y is None:
+        return [None] * n_outputs
+    if isinstance(y, dict):
+        return [y.get(name) for name in output_names]
+    if n_outputs == 1:
+        return [y[0] if isinstance(y, (list, tuple)) and len(y) == 1 else y]
+    return list(y)
+
+
+def _nest_metrics(metrics, n_outputs):
+    """Keras accepts a flat list of metrics for every output of a multi-output model."""
+    if metrics is None or isinstance(metrics, dict):
+        return metrics
+    if isinstance(metrics, (list, tuple)) and n_outputs > 1 and any(isinstance(m, (list, tuple)) for m in metrics):
+        return list(metrics)
+    if isinstance(metrics, (list, tuple)):
+        return [list(metrics)] * n_outputs if n_outputs > 1 else list(metrics)
+    return [metrics] if n_outputs == 1 else [[metrics]] * n_outputs
+
+
+def _resolve_metric(spec, loss, y_true, y_pred):
+    if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+        return metrics_module.resolve_accuracy(
+            spec, loss, None if y_true is None else xp.shape(y_true), tuple(y_pred.shape)
+        )
+    metric = metrics_module.get(spec)
+    if isinstance(metric, type):
+        metric = metric()
+    if not hasattr(metric, "update_state"):
+        metric = metrics_module.MeanMetricWrapper(metric, name=getattr(metric, "__name__", str(spec)))
+    return metric
+
+
+def _as_loss_object(loss):
+    """Loss instances pass through; bare functions are wrapped with Keras' default reduction."""
+    if loss is None or isinstance(loss, losses_module.Loss):
+        return loss
+    if isinstance(loss, type):
+        return loss()
+    return losses_module.LossFunctionWrapper(loss, name=getattr(loss, "__name__", "loss"))
+
+
+def _class_weights_to_sample_weights(y, class_weight, sample_weight):
+    y = xp.asarray(y)
+    labels = xp.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    labels = xp.round(labels).astype(int)
+    table = xp.ones(int(max(max(class_weight), labels.max())) + 1, dtype="float32")
+    for cls, w in class_weight.items():
+        if not isinstance(cls, numbers.Integral):
+            raise ValueError(f"class_weight keys must be class indices (ints). Received: {cls!r}")
+        table[cls] = w
+    weights = table[labels]
+    return weights if sample_weight is None else weights * xp.asarray(sample_weight, dtype="float32")
