@@ -172,11 +172,26 @@ class Tensor:
             retain_graph: keep the graph so backward() can run through it again.
         """
         grads = run_backward(self, grad, retain_graph=retain_graph)
+        given = set()
         for leaf, g in grads.values():
             if leaf.grad is None:
-                leaf.grad = Tensor(g)
+                leaf.grad = Tensor(owned_gradient(g, given))
             else:
                 leaf.grad = Tensor(leaf.grad.data + g)
+
+
+def owned_gradient(g, given):
+    """`g` as a writable array that shares memory with no other gradient handed out.
+
+    A vjp may return its incoming gradient itself (add), a view of it (reshape)
+    or a read-only broadcast (sum); copying only then keeps `.grad` arrays
+    independent, so an in-place update of one (clipping, scaling) cannot change another.
+    `given` collects the ids of arrays already handed out in this backward pass.
+    """
+    if not g.flags.writeable or g.base is not None or id(g) in given:
+        g = g.copy()
+    given.add(id(g))
+    return g
 
 
 def attach(data, parents, vjp, op):

@@ -30,6 +30,15 @@ def _pair(op, a, b):
     return as_tensor(a, like=b), b
 
 
+def _param(value, x):
+    """A scalar or array parameter (slope, bound) in the float dtype of `x`, so that a
+    float64 NumPy scalar does not upcast a float32 tensor."""
+    value = value.data if isinstance(value, Tensor) else value
+    if value is None or x.data.dtype.kind != "f":
+        return value
+    return xp.asarray(value, dtype=x.data.dtype)
+
+
 def _broadcast_error(op, a, b):
     return ValueError(
         f"{op}: operands could not be broadcast together. "
@@ -195,6 +204,7 @@ def relu(x):
 def leaky_relu(x, negative_slope=0.2):
     """y = x if x > 0 else slope * x. dx = g (1 or slope)."""
     x = as_tensor(x)
+    negative_slope = _param(negative_slope, x)
     positive = x.data > 0
     y = xp.where(positive, x.data, x.data * negative_slope)
     return attach(
@@ -205,6 +215,7 @@ def leaky_relu(x, negative_slope=0.2):
 def elu(x, alpha=1.0):
     """y = x if x > 0 else alpha (e^x - 1). dx = g (1 or y + alpha)."""
     x = as_tensor(x)
+    alpha = _param(alpha, x)
     positive = x.data > 0
     neg_part = alpha * xp.expm1(xp.minimum(x.data, 0))
     y = xp.where(positive, x.data, neg_part)
@@ -278,12 +289,20 @@ def swish(x):
 
 
 def clip(x, low, high):
-    """y = min(max(x, low), high). dx = g where low <= x <= high."""
+    """y = min(max(x, low), high); a None bound is open. dx = g where low <= x <= high."""
     x = as_tensor(x)
+    low, high = _param(low, x), _param(high, x)
     y = xp.clip(x.data, low, high)
-    return attach(
-        y, (x,), lambda g: (g * ((x.data >= low) & (x.data <= high)),), "clip"
-    )
+
+    def vjp(g):
+        inside = xp.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside = inside & (x.data >= low)
+        if high is not None:
+            inside = inside & (x.data <= high)
+        return (g * inside,)
+
+    return attach(y, (x,), vjp, "clip")
 
 
 def maximum(a, b):

@@ -26,10 +26,10 @@ def matmul(a, b):
         a2 = a.data if a.ndim > 1 else a.data[None, :]
         b2 = b.data if b.ndim > 1 else b.data[:, None]
         g2 = g
+        if b.ndim == 1:  # first, so that a 0-d g (vector . vector) becomes (1,) then (1, 1)
+            g2 = xp.expand_dims(g2, -1)
         if a.ndim == 1:
             g2 = xp.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = xp.expand_dims(g2, -1)
         ga = gb = None
         if a.requires_grad:
             ga = unbroadcast(xp.matmul(g2, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)

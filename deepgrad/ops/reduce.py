@@ -80,6 +80,30 @@ def min(x, axis=None, keepdims=False):
     return _extreme(x, axis, keepdims, xp.min, "min")
 
 
+def prod(x, axis=None, keepdims=False):
+    """y = product of x over `axis`. dx = g * (product of the other elements).
+
+    The product of the others is taken as (product before) * (product after)
+    with cumulative products, so it stays exact when x holds zeros (y / x would not).
+    """
+    x = as_tensor(x)
+    axes = _axes(axis, x.ndim)
+    y = xp.prod(x.data, axis=axes, keepdims=keepdims)
+
+    def vjp(g):
+        kept = tuple(a for a in range(x.ndim) if a not in axes)
+        moved = xp.transpose(x.data, kept + axes)
+        flat = moved.reshape(moved.shape[: len(kept)] + (-1,))
+        ones = xp.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        after = xp.cumprod(xp.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (before * after).reshape(moved.shape)
+        others = xp.transpose(others, tuple(int(i) for i in xp.argsort(kept + axes)))
+        return (_keep(g, axes, keepdims) * others,)
+
+    return attach(xp.asarray(y), (x,), vjp, "prod")
+
+
 def var(x, axis=None, keepdims=False, ddof=0):
     """y = sum((x - mean)^2) / (n - ddof). dx = 2 g (x - mean) / (n - ddof)."""
     x = as_tensor(x)

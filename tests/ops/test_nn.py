@@ -1,16 +1,11 @@
 """Neural-network ops: gradcheck in float64, parity with PyTorch, stability, dropout, errors."""
-import os
-import sys
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-
-import deepgrad as dg  # noqa: E402
-from deepgrad.backend import set_seed  # noqa: E402
-from deepgrad.ops import nn  # noqa: E402
-from tests.parity import check_parity, requires_torch, torch  # noqa: E402
+import deepgrad as dg
+from deepgrad.backend import set_seed
+from deepgrad.ops import nn
+from tests.parity import check_parity, requires_torch, torch
 
 if torch is not None:
     import torch.nn.functional as F
