@@ -1,0 +1,999 @@
+"""Callbacks: code that fit, evaluate and predict call at fixed points.
+
+The training loop calls, through a CallbackList:
+
+    on_train_begin()
+      on_epoch_begin(epoch)
+        on_train_batch_begin(batch) / on_train_batch_end(batch, logs)   per batch
+        on_test_begin() ... on_test_batch_*(batch, logs) ... on_test_end(logs)   validation
+      on_epoch_end(epoch, logs)          logs: {'loss': ..., 'val_loss': ..., ...}
+    on_train_end(logs)
+
+Batch logs hold the running means of the epoch so far, epoch logs the epoch
+means, all as Python floats. A callback reaches the model through `self.model`
+(`stop_training`, `optimizer.learning_rate`, `get_weights`, `save`, ...) and
+the fit parameters ({'verbose', 'epochs', 'steps'}) through `self.params`.
+
+The semantics follow Keras 3 (keras/src/callbacks/), including its quirks:
+EarlyStopping restores the best weights at the end of training whenever
+`restore_best_weights=True` (stopped early or not), CSVLogger adds `val_`
+columns filled with 'NA' when the first epoch has no validation, and the
+logs that callbacks see have their keys sorted.
+"""
+import collections
+import csv
+import math
+import os
+import sys
+import warnings
+
+from ..backend import xp
+from .utils.progbar import Progbar, is_dynamic_display
+
+__all__ = [
+    "Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint",
+    "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN", "LambdaCallback",
+]
+
+
+def _print_msg(message):
+    """Print a callback's message to stdout.
+
+    Keras starts these messages with a newline to leave a live progress bar's
+    line; where there is no live bar (logs, pipes) that would only leave blank
+    lines, so it is dropped.
+    """
+    if not is_dynamic_display():
+        message = message.lstrip("\n")
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
+def pythonify_logs(logs):
+    """A new dict of the logs, keys sorted, values as Python floats where possible.
+
+    Nested dicts are flattened into the result, as in Keras.
+    """
+    result = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, dict):
+            result.update(pythonify_logs(value))
+            continue
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            pass
+        result[key] = value
+    return result
+
+
+class Callback:
+    """Base class of callbacks: every hook does nothing.
+
+    Attributes:
+        model: the model being trained (set by `set_model`).
+        params: the fit parameters, {'verbose', 'epochs', 'steps'} (set by `set_params`).
+
+    Example:
+
+    ```python
+    class StopAtLoss(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if logs["loss"] < 0.1:
+                self.model.stop_training = True
+    ```
+    """
+
+    def __init__(self):
+        self.params = None
+        self._model = None
+
+    def set_params(self, params):
+        self.params = params
+
+    def set_model(self, model):
+        self._model = model
+
+    @property
+    def model(self):
+        return self._model
+
+    @model.setter
+    def model(self, model):
+        self._model = model
+
+    # Backwards-compatible aliases: the train-batch hooks call them.
+    def on_batch_begin(self, batch, logs=None):
+        """Alias of on_train_batch_begin, kept for old callbacks."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Alias of on_train_batch_end, kept for old callbacks."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of an epoch (training only)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Called at the end of an epoch with its metrics, validation ones prefixed `val_`."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Called before a training batch; calls on_batch_begin."""
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Called after a training batch with the running metrics; calls on_batch_end."""
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        """Called before a batch of evaluate() or of fit's validation."""
+
+    def on_test_batch_end(self, batch, logs=None):
+        """Called after a batch of evaluate() or of fit's validation."""
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        """Called before a batch of predict()."""
+
+    def on_predict_batch_end(self, batch, logs=None):
+        """Called after a batch of predict()."""
+
+    def on_train_begin(self, logs=None):
+        """Called at the start of training."""
+
+    def on_train_end(self, logs=None):
+        """Called at the end of training with the last epoch's logs."""
+
+    def on_test_begin(self, logs=None):
+        """Called at the start of evaluation or validation."""
+
+    def on_test_end(self, logs=None):
+        """Called at the end of evaluation or validation."""
+
+    def on_predict_begin(self, logs=None):
+        """Called at the start of prediction."""
+
+    def on_predict_end(self, logs=None):
+        """Called at the end of prediction."""
+
+
+class CallbackList(Callback):
+    """Calls every hook on a list of callbacks, in order.
+
+    Args:
+        callbacks: a list of Callback instances (nested lists are flattened).
+        add_history: add a History callback unless the list has one.
+        add_progbar: add a ProgbarLogger unless the list has one.
+        model: the model the callbacks work with; also gets `model.history`.
+        **params: fit parameters passed to each callback's set_params
+            (verbose, epochs, steps).
+
+    The added History and ProgbarLogger come after the user's callbacks, so
+    they see what the user's callbacks put into the logs (e.g. `learning_rate`).
+    Each hook makes one dict of the logs (keys sorted, values as floats) and
+    hands the same dict to every callback.
+    """
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        super().__init__()
+        self.callbacks = _flatten_callbacks(callbacks)
+        self._history = None
+        self._progbar = None
+        for cb in self.callbacks:
+            if isinstance(cb, ProgbarLogger):
+                self._progbar = cb
+            elif isinstance(cb, History):
+                self._history = cb
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if self._progbar is None and add_progbar:
+            self._progbar = ProgbarLogger()
+            self.callbacks.append(self._progbar)
+        self.set_model(model)
+        self.set_params(params)
+
+    def append(self, callback):
+        self.callbacks.append(callback)
+        if self.model is not None:
+            callback.set_model(self.model)
+        if self.params:
+            callback.set_params(self.params)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def __len__(self):
+        return len(self.callbacks)
+
+    def set_params(self, params):
+        self.params = params
+        if params:
+            for cb in self.callbacks:
+                cb.set_params(params)
+
+    def set_model(self, model):
+        if model is None:
+            return
+        super().set_model(model)
+        if self._history is not None:
+            model.history = self._history
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def _dispatch(self, hook, *args, logs=None):
+        logs = pythonify_logs(logs)
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args, logs)
+
+    def _dispatch_batch(self, hook, batch, logs):
+        logs = pythonify_logs(logs)
+        for cb in self.callbacks:
+            getattr(cb, hook)(batch, logs=logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        self._dispatch_batch("on_batch_begin", batch, logs)
+
+    def on_batch_end(self, batch, logs=None):
+        self._dispatch_batch("on_batch_end", batch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._dispatch_batch("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._dispatch_batch("on_train_batch_end", batch, logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._dispatch_batch("on_test_batch_begin", batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._dispatch_batch("on_test_batch_end", batch, logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._dispatch_batch("on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._dispatch_batch("on_predict_batch_end", batch, logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._dispatch("on_epoch_begin", epoch, logs=logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._dispatch("on_epoch_end", epoch, logs=logs)
+
+    def on_train_begin(self, logs=None):
+        self._dispatch("on_train_begin", logs=logs)
+
+    def on_train_end(self, logs=None):
+        self._dispatch("on_train_end", logs=logs)
+
+    def on_test_begin(self, logs=None):
+        self._dispatch("on_test_begin", logs=logs)
+
+    def on_test_end(self, logs=None):
+        self._dispatch("on_test_end", logs=logs)
+
+    def on_predict_begin(self, logs=None):
+        self._dispatch("on_predict_begin", logs=logs)
+
+    def on_predict_end(self, logs=None):
+        self._dispatch("on_predict_end", logs=logs)
+
+
+def _flatten_callbacks(callbacks):
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) and not isinstance(callbacks, CallbackList):
+        return [callbacks]
+    out = []
+    for cb in callbacks:
+        if isinstance(cb, (list, tuple, CallbackList)):
+            out.extend(_flatten_callbacks(cb))
+        elif isinstance(cb, Callback):
+            out.append(cb)
+        else:
+            raise TypeError(
+                f"Callbacks must be instances of keras.callbacks.Callback. Received: {cb!r}"
+            )
+    return out
+
+
+class History(Callback):
+    """Records each epoch's logs; fit returns it and sets it as `model.history`.
+
+    Attributes:
+        history: dict of metric name -> list of per-epoch values.
+        epoch: list of the epoch indices seen.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+        if self.model is not None:
+            self.model.history = self
+
+
+class ProgbarLogger(Callback):
+    """Prints the epoch header and a Progbar for fit, evaluate and predict.
+
+    Inside fit the validation pass is silent: its results appear on the epoch
+    line as `val_*`. Metrics are shown as the logs hold them (running means).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.seen = 0
+        self.progbar = None
+        self.target = None
+        self.verbose = 1
+        self.epochs = 1
+        self._called_in_fit = False
+
+    def set_params(self, params):
+        super().set_params(params)
+        verbose = params.get("verbose", 1)
+        self.verbose = 1 if verbose == "auto" else verbose
+        self.epochs = params.get("epochs", 1)
+        self.target = params.get("steps")
+
+    def on_train_begin(self, logs=None):
+        self._called_in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._called_in_fit = False
+
+    def on_test_begin(self, logs=None):
+        if not self._called_in_fit:
+            self._reset_progbar()
+            self._maybe_init_progbar()
+
+    def on_predict_begin(self, logs=None):
+        self._reset_progbar()
+        self._maybe_init_progbar()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._reset_progbar()
+        self._maybe_init_progbar()
+        if self.verbose and self.epochs > 1:
+            _print_msg(f"Epoch {epoch + 1}/{self.epochs}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._update_progbar(batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self._called_in_fit:
+            self._update_progbar(batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._update_progbar(batch, None)  # predictions are not metrics
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._finalize_progbar(logs)
+
+    def on_test_end(self, logs=None):
+        if not self._called_in_fit:
+            self._finalize_progbar(logs)
+
+    def on_predict_end(self, logs=None):
+        self._finalize_progbar(logs)
+
+    def _reset_progbar(self):
+        self.seen = 0
+        self.progbar = None
+
+    def _maybe_init_progbar(self):
+        if self.progbar is None:
+            # The logs already hold running means: show them as they are.
+            self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step",
+                                   stateless_metrics=set())
+
+    def _update_progbar(self, batch, logs=None):
+        self._maybe_init_progbar()
+        self.seen = batch + 1
+        if self.verbose == 1:
+            self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
+
+    def _finalize_progbar(self, logs):
+        self._maybe_init_progbar()
+        if self.target is None:
+            self.target = self.seen
+            self.progbar.target = self.target
+        self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
+
+
+# ---- callbacks that watch a metric ---------------------------------------------
+
+_MAX_WORDS = ("acc", "auc", "precision", "recall", "f1", "fbeta", "iou", "r2", "cosine_similarity",
+              "true_positives", "true_negatives", "specificity", "sensitivity")
+_MIN_WORDS = ("loss", "error", "mae", "mse", "mape", "msle", "crossentropy", "hinge", "divergence",
+              "poisson", "logcosh", "false_positives", "false_negatives")
+
+
+def _less(a, b):
+    return a < b
+
+
+def _greater(a, b):
+    return a > b
+
+
+class MonitorCallback(Callback):
+    """Base of callbacks that watch one metric for improvement (Keras 3's rules).
+
+    Args:
+        monitor: the logs key to watch.
+        mode: 'min', 'max' or 'auto' (the direction from the metric's name:
+            losses and errors go down, accuracies and the like go up).
+        baseline: the initial best value (None: the first value seen).
+        min_delta: the least change that counts as an improvement.
+    """
+
+    def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            warnings.warn(
+                f"{type(self).__name__} mode '{mode}' is unknown, fallback to auto mode.",
+                stacklevel=2,
+            )
+            mode = "auto"
+        self.monitor = monitor
+        self.mode = mode
+        self.best = baseline
+        self.min_delta = abs(min_delta)
+        self.monitor_op = None
+
+    def _set_monitor_op(self):
+        if self.mode == "min":
+            self.monitor_op = _less
+        elif self.mode == "max":
+            self.monitor_op = _greater
+        else:
+            self.monitor_op = self._infer_monitor_op()
+        if self.monitor_op is _less:
+            self.min_delta *= -1
+
+    def _infer_monitor_op(self):
+        name = self.monitor.removeprefix("val_")
+        if name == "loss":
+            return _less
+        for metric in _model_metrics(self.model):
+            if getattr(metric, "name", None) == name and hasattr(metric, "_direction"):
+                return _greater if metric._direction == "up" else _less
+        lowered = name.lower()
+        if any(word in lowered for word in _MIN_WORDS):
+            return _less
+        if any(word in lowered for word in _MAX_WORDS):
+            return _greater
+        raise ValueError(
+            f"{type(self).__name__} callback received monitor={self.monitor}, but Keras isn't "
+            "able to automatically determine whether that metric should be maximized or "
+            "minimized. Pass `mode='max'` in order to monitor based on the highest metric "
+            "value, or pass `mode='min'` in order to use the lowest value."
+        )
+
+    def _is_improvement(self, monitor_value, reference_value):
+        if reference_value is None:
+            return True
+        return bool(self.monitor_op(monitor_value - self.min_delta, reference_value))
+
+
+def _model_metrics(model):
+    """The model's metric objects, containers opened, or [] when it has none yet."""
+    try:
+        metrics = list(getattr(model, "metrics", None) or [])
+    except Exception:  # a model not built yet may fail to list its metrics
+        return []
+    out = []
+    for m in metrics:
+        out.append(m)
+        out.extend(getattr(m, "metrics", None) or [])
+    return out
+
+
+class EarlyStopping(MonitorCallback):
+    """Stop training when a monitored metric has stopped improving.
+
+    Args:
+        monitor: the quantity to watch. Default 'val_loss'.
+        min_delta: a change smaller than this is no improvement.
+        patience: epochs without improvement after which training stops.
+        verbose: 1 prints a message when stopping and restoring.
+        mode: 'auto', 'min' or 'max'.
+        baseline: training stops after `patience` epochs unless the metric
+            beats this value.
+        restore_best_weights: at the end of training, set the weights of the
+            best epoch (whether training stopped early or ran all its epochs,
+            and even when no epoch beat `baseline`).
+        start_from_epoch: epochs of warm-up before monitoring begins.
+
+    Example:
+
+    ```python
+    callback = keras.callbacks.EarlyStopping(monitor="loss", patience=3)
+    history = model.fit(x, y, epochs=10, callbacks=[callback])
+    ```
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__(monitor, mode, min_delta=min_delta)
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.restore_best_weights = restore_best_weights
+        self.best_weights = None
+        self.best_epoch = 0
+        self.start_from_epoch = start_from_epoch
+
+    def on_train_begin(self, logs=None):
+        # The callback may be reused across fit calls.
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        current = self.get_monitor_value(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            # Nothing saved yet: the current weights are the best so far.
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            # The wait restarts only when both the baseline and the best are beaten.
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            _print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                _print_msg(
+                    f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}."
+                )
+            self.model.set_weights(self.best_weights)
+
+    def get_monitor_value(self, logs):
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(
+                f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
+                f"Available metrics are: {','.join(logs)}",
+                stacklevel=2,
+            )
+        return value
+
+
+class ModelCheckpoint(MonitorCallback):
+    """Save the model or its weights during training.
+
+    Args:
+        filepath: where to save; may hold `{epoch:02d}` (1-based) and any
+            logs key, e.g. 'ckpt-{epoch:02d}-{val_loss:.2f}.keras'. Must end in
+            '.weights.h5' when `save_weights_only`, else in '.keras' or '.h5'.
+        monitor: the quantity `save_best_only` compares.
+        verbose: 1 prints a message at each save.
+        save_best_only: save only when `monitor` improves on the best so far.
+        save_weights_only: `model.save_weights(path)` instead of `model.save(path)`.
+        mode: 'auto', 'min' or 'max'.
+        save_freq: 'epoch', or an integer: save every that many batches.
+        initial_value_threshold: the best value to beat at the start.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__(monitor, mode, initial_value_threshold)
+        self.verbose = verbose
+        self.filepath = os.fspath(filepath)
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.save_freq = save_freq
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = None
+        self._current_epoch = 0
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool)):
+            raise ValueError(
+                f"Unrecognized save_freq: {save_freq}. Expected save_freq are 'epoch' or integer values"
+            )
+        if save_weights_only:
+            if not self.filepath.endswith(".weights.h5"):
+                raise ValueError(
+                    "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
+                    "provided must end in `.weights.h5` (Keras weights format). "
+                    f"Received: filepath={self.filepath}"
+                )
+        elif not self.filepath.endswith((".keras", ".h5")):
+            raise ValueError(
+                "The filepath provided must end in `.keras` (Keras model format). "
+                f"Received: filepath={self.filepath}"
+            )
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save_model(self._current_epoch, batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        if self.save_freq == "epoch":
+            self._save_model(epoch, None, logs)
+
+    def _should_save_on_batch(self, batch):
+        if self.save_freq == "epoch":
+            return False
+        if self._last_batch_seen is None or batch <= self._last_batch_seen:
+            added = batch + 1  # a new epoch began: batches are 0-based
+        else:
+            added = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += added
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+    def _should_save_model(self, epoch, logs, filepath):
+        logs = logs or {}
+        if not self.save_best_only:
+            if self.verbose > 0:
+                _print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+            return True
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=2)
+            return True
+        if isinstance(current, xp.ndarray) and current.ndim > 0:
+            warnings.warn(
+                "Can save best model only when `monitor` is a scalar value. "
+                f"Received: {current}. Falling back to `save_best_only=False`."
+            )
+            return True
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        best_str = "None" if self.best is None else f"{self.best:.5f}"
+        if self._is_improvement(current, self.best):
+            if self.verbose > 0:
+                _print_msg(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_str} to "
+                    f"{current:.5f}, saving model to {filepath}"
+                )
+            self.best = current
+            return True
+        if self.verbose > 0:
+            _print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_str}")
+        return False
+
+    def _save_model(self, epoch, batch, logs):
+        filepath = self._get_file_path(epoch, batch, logs)
+        if not self._should_save_model(epoch, logs, filepath):
+            return
+        if os.path.isdir(filepath):
+            raise IOError(
+                "Please specify a non-directory filepath for ModelCheckpoint. "
+                f"Filepath used is an existing directory: {filepath}"
+            )
+        dirname = os.path.dirname(filepath)
+        if dirname:
+            os.makedirs(dirname, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath)
+        else:
+            self.model.save(filepath)
+        if self.verbose > 0:
+            _print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+
+    def _get_file_path(self, epoch, batch, logs):
+        logs = logs or {}
+        try:
+            if batch is None or "batch" in logs:
+                return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
+        except KeyError as e:
+            raise KeyError(
+                f'Failed to format this callback filepath: "{self.filepath}". Reason: {e}'
+            ) from None
+
+
+# ---- learning rate -----------------------------------------------------------------
+
+def _get_lr(optimizer):
+    if not hasattr(optimizer, "learning_rate"):
+        raise ValueError('Optimizer must have a "learning_rate" attribute.')
+    return float(optimizer.learning_rate)
+
+
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of each epoch from `schedule(epoch, lr)`.
+
+    Args:
+        schedule: a function of the epoch index (0-based) and the current
+            learning rate (float) returning the new learning rate. A function
+            of the epoch alone also works.
+        verbose: 1 prints the rate set each epoch.
+
+    The rate is also recorded in the epoch logs as 'learning_rate'.
+
+    Example:
+
+    ```python
+    def scheduler(epoch, lr):
+        return lr if epoch < 10 else lr * math.exp(-0.1)
+
+    model.fit(x, y, epochs=15, callbacks=[keras.callbacks.LearningRateScheduler(scheduler)])
+    ```
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        lr = _get_lr(optimizer)
+        try:
+            new_lr = self.schedule(epoch, lr)
+        except TypeError:  # the old signature: schedule(epoch)
+            new_lr = self.schedule(epoch)
+        try:
+            if isinstance(new_lr, (bool, str)):
+                raise TypeError
+            new_lr = float(new_lr)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"The output of the `schedule` function should be a float. Got: {new_lr}"
+            ) from None
+        optimizer.learning_rate = new_lr
+        if self.verbose > 0:
+            _print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new_lr}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = _get_lr(self.model.optimizer)
+
+
+class ReduceLROnPlateau(MonitorCallback):
+    """Reduce the learning rate when a metric has stopped improving.
+
+    Args:
+        monitor: the quantity to watch.
+        factor: new_lr = lr * factor (must be < 1).
+        patience: epochs without improvement before the rate is reduced.
+        verbose: 1 prints a message at each reduction.
+        mode: 'auto', 'min' or 'max'.
+        min_delta: the least change that counts as an improvement.
+        cooldown: epochs to wait after a reduction before counting again.
+        min_lr: the rate never goes below this.
+
+    The rate is also recorded in the epoch logs as 'learning_rate'.
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+        if "epsilon" in kwargs:  # the tf.keras 1 name of min_delta
+            min_delta = kwargs.pop("epsilon")
+            warnings.warn("`epsilon` argument is deprecated, use `min_delta` instead.", stacklevel=2)
+        super().__init__(monitor, mode, min_delta=min_delta)
+        if factor >= 1.0:
+            raise ValueError(
+                f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}"
+            )
+        self.factor = factor
+        self.min_lr = min_lr
+        self.patience = patience
+        self.verbose = verbose
+        self.cooldown = cooldown
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def _reset(self):
+        self.best = None
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        logs = logs if logs is not None else {}
+        logs["learning_rate"] = _get_lr(self.model.optimizer)
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(
+                f"Learning rate reduction is conditioned on metric `{self.monitor}` which is "
+                f"not available. Available metrics are: {','.join(logs)}.",
+                stacklevel=2,
+            )
+            return
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience and self._reduce_lr(epoch):
+                self.cooldown_counter = self.cooldown
+                self.wait = 0
+
+    def _reduce_lr(self, epoch):
+        optimizer = self.model.optimizer
+        old_lr = _get_lr(optimizer)
+        # Compared in float32, the precision of the rate in Keras, so a rate
+        # already at min_lr is not "reduced" again.
+        if not xp.float32(old_lr) > xp.float32(self.min_lr):
+            return False
+        new_lr = max(old_lr * self.factor, self.min_lr)
+        optimizer.learning_rate = new_lr
+        if self.verbose > 0:
+            _print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+        return True
+
+
+# ---- logging and control -----------------------------------------------------------
+
+class CSVLogger(Callback):
+    """Stream each epoch's logs to a CSV file.
+
+    Columns: 'epoch' (0-based) then the logs keys sorted; when the first epoch
+    has no validation metrics, `val_` columns are added for each key and hold
+    'NA' until validation runs (as in Keras).
+
+    Args:
+        filename: the CSV file, e.g. 'run/log.csv'.
+        separator: the column separator.
+        append: append to an existing file (no second header) instead of overwriting.
+    """
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.sep = separator
+        self.filename = os.fspath(filename)
+        self.append = append
+        self.writer = None
+        self.keys = None
+        self.append_header = True
+        self.csv_file = None
+
+    def on_train_begin(self, logs=None):
+        if self.append:
+            if os.path.exists(self.filename):
+                with open(self.filename, "r", newline="") as f:
+                    self.append_header = not bool(len(f.readline()))
+            mode = "a"
+        else:
+            mode = "w"
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.csv_file = open(self.filename, mode, newline="")
+        self.writer = None
+        self.keys = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys.extend([f"val_{k}" for k in self.keys])
+        if self.writer is None:
+            sep = self.sep
+
+            class Dialect(csv.excel):
+                delimiter = sep
+
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys,
+                                         dialect=Dialect)
+            if self.append_header:
+                self.writer.writeheader()
+        row = collections.OrderedDict({"epoch": epoch})
+        row.update((key, _csv_value(logs.get(key, "NA"))) for key in self.keys)
+        self.writer.writerow(row)
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.csv_file is not None and not self.csv_file.closed:
+            self.csv_file.close()
+        self.writer = None
+
+
+def _csv_value(value):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, collections.abc.Iterable) and not (
+        isinstance(value, xp.ndarray) and value.ndim == 0
+    ):
+        return f'"[{", ".join(map(str, value))}]"'
+    return value
+
+
+class TerminateOnNaN(Callback):
+    """Stop training when a batch loss is NaN or infinite.
+
+    Args:
+        raise_error: raise a RuntimeError at once instead of setting
+            `model.stop_training` (which lets on_train_end run).
+    """
+
+    def __init__(self, raise_error=False):
+        super().__init__()
+        self.raise_error = raise_error
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is None:
+            return
+        loss = float(loss)
+        if math.isnan(loss) or math.isinf(loss):
+            if self.raise_error:
+                raise RuntimeError(
+                    f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
+                    "Terminating training immediately."
+                )
+            _print_msg(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions.
+
+    Args:
+        on_epoch_begin, on_epoch_end: called with (epoch, logs).
+        on_train_begin, on_train_end: called with (logs).
+        on_train_batch_begin, on_train_batch_end: called with (batch, logs).
+        **kwargs: any other hook by name, e.g. `on_test_end=fn`.
+
+    Example:
+
+    ```python
+    print_batch = keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: print(batch))
+    ```
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+        super().__init__()
+        self.__dict__.update(kwargs)
+        hooks = {
+            "on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+            "on_train_begin": on_train_begin, "on_train_end": on_train_end,
+            "on_train_batch_begin": on_train_batch_begin, "on_train_batch_end": on_train_batch_end,
+        }
+        for name, fn in hooks.items():
+            if fn is not None:
+                setattr(self, name, fn)

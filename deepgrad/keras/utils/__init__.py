@@ -1,0 +1,4 @@
+"""Keras utilities."""
+from .progbar import Progbar
+
+__all__ = ["Progbar"]
