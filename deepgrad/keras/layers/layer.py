@@ -21,7 +21,10 @@ _name_counts = {}
 
 
 def _snake_case(name):
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z](?=[a-z]))", r"_\1\2", name).lower()
+    """CamelCase -> snake_case as Keras' to_snake_case: Conv2D -> conv2d, ReLU -> re_lu."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base):
@@ -307,6 +310,8 @@ class Layer:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
+        if self.activity_regularizer is not None and hasattr(self.activity_regularizer, "get_config"):
+            config["activity_regularizer"] = regularizers_module.serialize(self.activity_regularizer)
         return config
 
     @classmethod
