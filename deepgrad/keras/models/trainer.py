@@ -68,21 +68,21 @@ class Trainer:
         """Loss and metric objects per output, chosen from the first batch's shapes."""
         names = self.output_names if len(flatten_structure(y_pred)) > 1 else ["output"]
         spec = self._compile_spec
-        losses = [losses_module.get(l) if l is not None else None
-                  for l in self._per_output(spec["loss"], names, "losses")]
-        weights = self._per_output(spec["loss_weights"], names, "loss_weights") if spec["loss_weights"] is not None else [1.0] * len(names)
-        self._output_losses = [
-            (name, _as_loss_object(loss), 1.0 if w is None else float(w))
-            for name, loss, w in zip(names, losses, weights)
-        ]
         flat_true = flatten_structure(y_true) if y_true is not None else [None] * len(names)
         flat_pred = flatten_structure(y_pred)
+        shape = lambda a: None if a is None else tuple(xp.shape(a))
+        loss_specs = self._per_output(spec["loss"], names, "losses")
+        losses = [losses_module.resolve(l, shape(t), shape(p)) for l, t, p in zip(loss_specs, flat_true, flat_pred)]
+        weights = self._per_output(spec["loss_weights"], names, "loss_weights") if spec["loss_weights"] is not None else [1.0] * len(names)
+        self._output_losses = [
+            (name, loss, 1.0 if w is None else float(w)) for name, loss, w in zip(names, losses, weights)
+        ]
         metric_specs = self._per_output(_nest_metrics(spec["metrics"], len(names)), names, "metrics")
         self._output_metrics = []
         for i, (name, ms) in enumerate(zip(names, metric_specs)):
             objs = []
             for m in ms or []:
-                obj = _resolve_metric(m, losses[i], flat_true[i], flat_pred[i])
+                obj = metrics_module.resolve(m, shape(flat_true[i]), shape(flat_pred[i]))
                 if len(names) > 1:
                     obj.name = f"{name}_{obj.name}"
                 objs.append(obj)
@@ -305,28 +305,6 @@ def _nest_metrics(metrics, n_outputs):
     if isinstance(metrics, (list, tuple)):
         return [list(metrics)] * n_outputs if n_outputs > 1 else list(metrics)
     return [metrics] if n_outputs == 1 else [[metrics]] * n_outputs
-
-
-def _resolve_metric(spec, loss, y_true, y_pred):
-    if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-        return metrics_module.resolve_accuracy(
-            spec, loss, None if y_true is None else xp.shape(y_true), tuple(y_pred.shape)
-        )
-    metric = metrics_module.get(spec)
-    if isinstance(metric, type):
-        metric = metric()
-    if not hasattr(metric, "update_state"):
-        metric = metrics_module.MeanMetricWrapper(metric, name=getattr(metric, "__name__", str(spec)))
-    return metric
-
-
-def _as_loss_object(loss):
-    """Loss instances pass through; bare functions are wrapped with Keras' default reduction."""
-    if loss is None or isinstance(loss, losses_module.Loss):
-        return loss
-    if isinstance(loss, type):
-        return loss()
-    return losses_module.LossFunctionWrapper(loss, name=getattr(loss, "__name__", "loss"))
 
 
 def _class_weights_to_sample_weights(y, class_weight, sample_weight):
