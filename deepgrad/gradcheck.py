@@ -60,7 +60,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
             worst = xp.unravel_index(int(xp.argmax(xp.where(xp.isfinite(error), error, xp.inf))), error.shape)
             raise GradcheckError(
                 f"gradcheck failed for input {i} (shape {arrays[i].shape}) at index {tuple(int(k) for k in worst)}: "
-                f"analytic {analytic[worst]!r}, numeric {numeric[worst]!r} "
+                f"analytic {float(analytic[worst])!r}, numeric {float(numeric[worst])!r} "
                 f"(atol={atol}, rtol={rtol})"
             )
     return True

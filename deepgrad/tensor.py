@@ -144,6 +144,9 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         return self.data if dtype is None else self.data.astype(dtype)
 
+    def __format__(self, spec):
+        return format(self.data.item(), spec) if self.data.size == 1 else format(str(self), spec)
+
     def __float__(self):
         return float(self.data)
 
@@ -311,6 +314,8 @@ def run_backward(root, grad=None, retain_graph=False, capture=()):
         for p, gp in zip(parents, parent_grads):
             if gp is None or not p.requires_grad:
                 continue
+            if gp.dtype != p.data.dtype:  # mixed float32/float64 inputs: a gradient has its tensor's dtype
+                gp = gp.astype(p.data.dtype)
             key = id(p)
             if p._node is None:
                 if key in results:

@@ -20,7 +20,8 @@ class Variable(Tensor):
     def __init__(self, initial_value, trainable=True, name=None, dtype=None):
         if callable(initial_value):
             initial_value = initial_value()
-        data = _to_array(initial_value, dtype)
+        # a copy: assign() writes in place, and must not change the array or tensor it started from
+        data = xp.array(_to_array(initial_value, dtype), copy=True)
         if name is None:
             _counter[0] += 1
             name = f"Variable_{_counter[0]}"

@@ -64,7 +64,7 @@ def _extreme(x, axis, keepdims, reducer, op):
 
     def vjp(g):
         hit = x.data == y_keep
-        count = xp.sum(hit, axis=axes, keepdims=True)
+        count = xp.sum(hit, axis=axes, keepdims=True).astype(g.dtype)  # an int count would upcast float32
         return (hit * (_keep(g, axes, keepdims) / count),)
 
     return attach(xp.asarray(y), (x,), vjp, op)

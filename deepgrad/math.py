@@ -1,0 +1,351 @@
+"""tf.math: elementwise math, comparisons and reductions, with TensorFlow's names and keywords.
+
+Each function is a thin wrapper over a deepgrad op (gradients come from the op);
+the ones that have no gradient in TensorFlow (comparisons, sign, floor, argmax,
+...) return constant tensors. Keyword names and defaults are TensorFlow's
+(`axis=None`, `keepdims=False`); `name=` is accepted and ignored.
+
+    import deepgrad as tf
+    tf.math.reduce_mean(tf.math.square(y - y_hat))
+"""
+import builtins
+
+from . import ops
+from .backend import xp
+from .ops import reduce as _reduce
+from .tensor import Tensor, as_tensor
+
+
+def _axis(axis):
+    """TensorFlow's axis argument (int, list, tuple, array or tensor) as None, an int or a tuple."""
+    if axis is None:
+        return None
+    if isinstance(axis, Tensor):
+        axis = axis.data
+    if isinstance(axis, xp.ndarray):
+        axis = axis.tolist()
+    if isinstance(axis, (list, tuple)):
+        return tuple(int(a) for a in axis)
+    return int(axis)
+
+
+def _constant(array):
+    """A tensor without gradient holding `array`."""
+    return as_tensor(xp.asarray(array))
+
+
+# ----------------------------------------------------------------------------- arithmetic
+
+
+def add(x, y, name=None):
+    """x + y, broadcasting."""
+    return ops.add(x, y)
+
+
+def subtract(x, y, name=None):
+    """x - y, broadcasting."""
+    return ops.sub(x, y)
+
+
+def multiply(x, y, name=None):
+    """x * y, broadcasting."""
+    return ops.mul(x, y)
+
+
+def divide(x, y, name=None):
+    """x / y, broadcasting (true division)."""
+    return ops.div(x, y)
+
+
+truediv = divide
+
+
+def divide_no_nan(x, y, name=None):
+    """x / y, and 0 where y == 0 (with a zero gradient there)."""
+    x, y = as_tensor(x), as_tensor(y)
+    zero = ops.equal(y, 0).data
+    safe = ops.where(zero, 1, y)
+    return ops.where(zero, 0, ops.div(x, safe))
+
+
+def pow(x, y, name=None):  # noqa: A001 (TensorFlow's name)
+    """x ** y, broadcasting."""
+    return ops.pow(x, y)
+
+
+def square(x, name=None):
+    return ops.square(x)
+
+
+def sqrt(x, name=None):
+    return ops.sqrt(x)
+
+
+def rsqrt(x, name=None):
+    """1 / sqrt(x)."""
+    return ops.div(1, ops.sqrt(x))
+
+
+def reciprocal(x, name=None):
+    """1 / x."""
+    return ops.div(1, x)
+
+
+def exp(x, name=None):
+    return ops.exp(x)
+
+
+def log(x, name=None):
+    """Natural logarithm."""
+    return ops.log(x)
+
+
+def log1p(x, name=None):
+    """log(1 + x)."""
+    return ops.log(ops.add(x, 1))
+
+
+def abs(x, name=None):  # noqa: A001 (TensorFlow's name)
+    return ops.abs(x)
+
+
+def negative(x, name=None):
+    return ops.neg(x)
+
+
+def maximum(x, y, name=None):
+    """Elementwise max, broadcasting (the gradient goes to the larger input)."""
+    return ops.maximum(x, y)
+
+
+def minimum(x, y, name=None):
+    """Elementwise min, broadcasting (the gradient goes to the smaller input)."""
+    return ops.minimum(x, y)
+
+
+def squared_difference(x, y, name=None):
+    """(x - y)^2."""
+    return ops.square(ops.sub(x, y))
+
+
+def add_n(inputs, name=None):
+    """The sum of a list of tensors of the same shape."""
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("add_n: expects a non-empty list of tensors. Received: []")
+    total = as_tensor(inputs[0])
+    for t in inputs[1:]:
+        total = ops.add(total, t)
+    return total
+
+
+def sigmoid(x, name=None):
+    return ops.sigmoid(x)
+
+
+def tanh(x, name=None):
+    return ops.tanh(x)
+
+
+def softplus(features, name=None):
+    """log(1 + e^x), stable for any finite x."""
+    return ops.softplus(features)
+
+
+def log_sigmoid(x, name=None):
+    """log(sigmoid(x)) = -softplus(-x), stable for any finite x."""
+    return ops.neg(ops.softplus(ops.neg(x)))
+
+
+def softmax(logits, axis=None, name=None):
+    """e^x / sum(e^x) over `axis` (the last axis when None)."""
+    from .ops import nn as _nn
+
+    return _nn.softmax(logits, -1 if axis is None else _axis(axis))
+
+
+def log_softmax(logits, axis=None, name=None):
+    """x - logsumexp(x) over `axis` (the last axis when None)."""
+    from .ops import nn as _nn
+
+    return _nn.log_softmax(logits, -1 if axis is None else _axis(axis))
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None):
+    """x / sqrt(max(sum(x^2, axis), epsilon)); all axes when `axis` is None."""
+    from .ops import nn as _nn
+
+    x = as_tensor(x)
+    axis = tuple(builtins.range(x.ndim)) if axis is None else _axis(axis)
+    return _nn.l2_normalize(x, axis, epsilon)
+
+
+# ----------------------------------------------------------------------------- no gradient
+
+
+def sign(x, name=None):
+    return _constant(xp.sign(as_tensor(x).data))
+
+
+def floor(x, name=None):
+    return _constant(xp.floor(as_tensor(x).data))
+
+
+def ceil(x, name=None):
+    return _constant(xp.ceil(as_tensor(x).data))
+
+
+def round(x, name=None):  # noqa: A001 (TensorFlow's name)
+    """Round half to even, as TensorFlow."""
+    return _constant(xp.round(as_tensor(x).data))
+
+
+def floordiv(x, y, name=None):
+    x, y = ops.elementwise._pair("floordiv", x, y)
+    return _constant(xp.floor_divide(x.data, y.data))
+
+
+def floormod(x, y, name=None):
+    x, y = ops.elementwise._pair("floormod", x, y)
+    return _constant(xp.mod(x.data, y.data))
+
+
+mod = floormod
+
+
+def equal(x, y, name=None):
+    return ops.equal(x, y)
+
+
+def not_equal(x, y, name=None):
+    return ops.not_equal(x, y)
+
+
+def greater(x, y, name=None):
+    return ops.greater(x, y)
+
+
+def greater_equal(x, y, name=None):
+    return ops.greater_equal(x, y)
+
+
+def less(x, y, name=None):
+    return ops.less(x, y)
+
+
+def less_equal(x, y, name=None):
+    return ops.less_equal(x, y)
+
+
+def logical_and(x, y, name=None):
+    return _constant(xp.logical_and(as_tensor(x).data, as_tensor(y).data))
+
+
+def logical_or(x, y, name=None):
+    return _constant(xp.logical_or(as_tensor(x).data, as_tensor(y).data))
+
+
+def logical_xor(x, y, name=None):
+    return _constant(xp.logical_xor(as_tensor(x).data, as_tensor(y).data))
+
+
+def logical_not(x, name=None):
+    return _constant(xp.logical_not(as_tensor(x).data))
+
+
+def is_nan(x, name=None):
+    return _constant(xp.isnan(as_tensor(x).data))
+
+
+def is_inf(x, name=None):
+    return _constant(xp.isinf(as_tensor(x).data))
+
+
+def is_finite(x, name=None):
+    return _constant(xp.isfinite(as_tensor(x).data))
+
+
+def argmax(input, axis=None, output_type=xp.int64, name=None):  # noqa: A002
+    """Index of the largest value along `axis` (axis 0 when None, as TensorFlow)."""
+    data = as_tensor(input).data
+    return _constant(xp.argmax(data, axis=0 if axis is None else _axis(axis)).astype(output_type))
+
+
+def argmin(input, axis=None, output_type=xp.int64, name=None):  # noqa: A002
+    """Index of the smallest value along `axis` (axis 0 when None, as TensorFlow)."""
+    data = as_tensor(input).data
+    return _constant(xp.argmin(data, axis=0 if axis is None else _axis(axis)).astype(output_type))
+
+
+def count_nonzero(input, axis=None, keepdims=False, dtype=xp.int64, name=None):  # noqa: A002
+    data = as_tensor(input).data
+    return _constant(xp.count_nonzero(data, axis=_axis(axis), keepdims=keepdims).astype(dtype))
+
+
+# ----------------------------------------------------------------------------- reductions
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+    """Sum over `axis` (all axes when None). Integer inputs keep their dtype, as TensorFlow."""
+    x = as_tensor(input_tensor)
+    y = ops.sum(x, _axis(axis), keepdims)
+    if x.dtype.kind in "iu" and y.dtype != x.dtype:
+        y = ops.cast(y, x.dtype)
+    return y
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+    """Mean over `axis` (all axes when None).
+
+    Integer inputs give an integer mean truncated toward zero, as TensorFlow
+    (cast to float first for the exact mean).
+    """
+    x = as_tensor(input_tensor)
+    if x.dtype.kind in "iu":
+        total = xp.sum(x.data, axis=_reduce._axes(_axis(axis), x.ndim), keepdims=keepdims)
+        count = x.size // builtins.max(total.size, 1) if x.size else 1
+        return _constant(xp.asarray(total / count).astype(x.dtype))
+    return ops.mean(x, _axis(axis), keepdims)
+
+
+def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
+    """Max over `axis`; the gradient is shared equally among tied maxima."""
+    return ops.max(input_tensor, _axis(axis), keepdims)
+
+
+def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
+    """Min over `axis`; the gradient is shared equally among tied minima."""
+    return ops.min(input_tensor, _axis(axis), keepdims)
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+    """Product over `axis` (exact gradient also where the input holds zeros)."""
+    return _reduce.prod(input_tensor, _axis(axis), keepdims)
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Population variance (divides by n) over `axis`."""
+    return ops.var(input_tensor, _axis(axis), keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """Population standard deviation (divides by n) over `axis`."""
+    return ops.std(input_tensor, _axis(axis), keepdims)
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """log(sum(exp(x))) over `axis`, computed stably."""
+    return ops.logsumexp(input_tensor, _axis(axis), keepdims)
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    """sqrt(sum(x^2)) over `axis`."""
+    return ops.sqrt(ops.sum(ops.square(input_tensor), _axis(axis), keepdims))
+
+
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+    return _constant(xp.any(as_tensor(input_tensor).data, axis=_axis(axis), keepdims=keepdims))
+
+
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+    return _constant(xp.all(as_tensor(input_tensor).data, axis=_axis(axis), keepdims=keepdims))
