@@ -1,0 +1,188 @@
+"""Max and average pooling on channels-last tensors, as Keras' pooling layers.
+
+Notation: x (N, H, W, C), pool (ph, pw), strides s (default: the pool size),
+output (N, OH, OW, C). Each of the ph*pw window offsets (i, j) reads one
+strided slice of the (padded) input, tap(i, j) = xpad[:, i::s, j::s, :] cut to
+OH x OW, so both directions are ph*pw whole-array operations:
+
+    max:  y = max over taps of xpad[tap(i, j)]
+          dx[tap(i, j)] += g where tap(i, j) is the first tap (row-major) equal to y
+          (one element per window gets the gradient, as PyTorch)
+    avg:  y = sum over taps of xpad[tap(i, j)] / count
+          dx[tap(i, j)] += g / count
+
+When windows do not overlap (stride >= pool, e.g. 2x2 stride 2) each tap's
+gradient is written straight into its slice, with no accumulation.
+
+Padding 'same' is TensorFlow's (extra row/column at the bottom/right); max
+pooling ignores padded cells (padded with -inf) and average pooling divides by
+the number of real cells in each window (count), as TensorFlow and Keras do.
+"""
+from ..backend import floatx, xp
+from ..tensor import as_tensor, attach
+from .conv import _pair, _padding, _single, out_size, pad_hw, same_pads, tap
+
+
+def _geometry(op, x, pool_size, strides, padding, unit=False):
+    """Pool, strides, pads and output size of a 4-D pooling (1-D pooling: `unit` height)."""
+    if unit:
+        pool = (1, _single(pool_size, "pool_size", op))
+        strides = pool if strides is None else (1, _single(strides, "strides", op))
+    else:
+        pool = _pair(pool_size, "pool_size", op)
+        strides = pool if strides is None else _pair(strides, "strides", op)
+    mode = _padding(padding, op)
+    sizes = x.shape[1:3]
+    if mode == "same":
+        pads = tuple(same_pads(n, p, s) for n, p, s in zip(sizes, pool, strides))
+    else:
+        pads = ((0, 0), (0, 0))
+    out_hw = tuple(out_size(n, p, s, q) for n, p, s, q in zip(sizes, pool, strides, pads))
+    if min(out_hw) < 1:
+        raise ValueError(
+            f"{op}: the pool window is larger than the {'padded ' if mode == 'same' else ''}input. "
+            f"Received: x shape={tuple(x.shape)}, pool_size={pool if not unit else pool[1]}, padding={padding!r}"
+        )
+    return pool, strides, pads, out_hw
+
+
+def _grad_buffer(shape, pool, strides, out_hw, dtype):
+    """Zeros for the padded input gradient; uninitialised when the taps tile it exactly."""
+    tiles = all(s == p and n == o * p for n, p, s, o in zip(shape[1:3], pool, strides, out_hw))
+    return (xp.empty if tiles else xp.zeros)(shape, dtype=dtype)
+
+
+def _max_pool(x4, pool, strides, pads, out_hw):
+    """Forward of max pooling on a 4-D array, and the vjp on arrays."""
+    dtype = x4.dtype
+    xpad = pad_hw(x4, pads, -xp.inf)
+    offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
+    y = tap(xpad, *offsets[0], strides, out_hw).copy()
+    for i, j in offsets[1:]:
+        xp.maximum(y, tap(xpad, i, j, strides, out_hw), out=y)
+    disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
+
+    def vjp(g):
+        dxpad = _grad_buffer(xpad.shape, pool, strides, out_hw, dtype)
+        taken = None
+        last = len(offsets) - 1
+        for k, (i, j) in enumerate(offsets):
+            hit = tap(xpad, i, j, strides, out_hw) == y
+            if taken is not None:
+                xp.greater(hit, taken, out=hit)  # hit and not already routed
+            if k < last:
+                taken = hit if taken is None else xp.logical_or(taken, hit, out=taken)
+            view = tap(dxpad, i, j, strides, out_hw)
+            if disjoint:
+                xp.multiply(g, hit, out=view)
+            else:
+                view += g * hit
+        (t, _), (l, _) = pads
+        h, w = x4.shape[1:3]
+        return dxpad[:, t:t + h, l:l + w, :]
+
+    return y, vjp
+
+
+def _avg_pool(x4, pool, strides, pads, out_hw):
+    """Forward of average pooling (over the real cells only) on a 4-D array, and the vjp on arrays."""
+    dtype = x4.dtype
+    xpad = pad_hw(x4, pads)
+    offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
+    y = tap(xpad, *offsets[0], strides, out_hw).copy()
+    for i, j in offsets[1:]:
+        y += tap(xpad, i, j, strides, out_hw)
+    if any(p for pair in pads for p in pair):
+        # Real cells per window: a product of per-axis counts.
+        counts = []
+        for size, p, s, (before, _), o in zip(x4.shape[1:3], pool, strides, pads, out_hw):
+            start = xp.arange(o) * s - before
+            counts.append(xp.minimum(start + p, size) - xp.maximum(start, 0))
+        count = (counts[0][:, None] * counts[1][None, :])[:, :, None].astype(dtype)
+    else:
+        count = pool[0] * pool[1]
+    y /= count
+    disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
+    padded_shape = xpad.shape
+    del xpad
+
+    def vjp(g):
+        gq = g / count
+        dxpad = _grad_buffer(padded_shape, pool, strides, out_hw, dtype)
+        for i, j in offsets:
+            view = tap(dxpad, i, j, strides, out_hw)
+            if disjoint:
+                view[...] = gq
+            else:
+                view += gq
+        (t, _), (l, _) = pads
+        h, w = x4.shape[1:3]
+        return dxpad[:, t:t + h, l:l + w, :]
+
+    return y, vjp
+
+
+def _check_rank(op, x, rank, layout):
+    if x.ndim != rank:
+        raise ValueError(f"{op}: expects a {rank}-D input {layout}. Received shape: x={tuple(x.shape)}")
+
+
+def _float(x):
+    """The array of x, integers as the default float type (pooling averages and pads with -inf)."""
+    return x.data if x.data.dtype.kind == "f" else x.data.astype(floatx())
+
+
+def _pool2d(op, kernel, x, pool_size, strides, padding):
+    x = as_tensor(x)
+    _check_rank(op, x, 4, "(N, H, W, C)")
+    pool, strides, pads, out_hw = _geometry(op, x, pool_size, strides, padding)
+    y, array_vjp = kernel(_float(x), pool, strides, pads, out_hw)
+    return attach(y, (x,), lambda g: (array_vjp(g),), op)
+
+
+def _pool1d(op, kernel, x, pool_size, strides, padding):
+    x = as_tensor(x)
+    _check_rank(op, x, 3, "(N, L, C)")
+    x4 = _float(x)[:, None]
+    pool, strides, pads, out_hw = _geometry(op, x4, pool_size, strides, padding, unit=True)
+    y, array_vjp = kernel(x4, pool, strides, pads, out_hw)
+    return attach(y[:, 0], (x,), lambda g: (array_vjp(g[:, None])[:, 0],), op)
+
+
+def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
+    """2-D max pooling (Keras MaxPooling2D).
+
+    Args:
+        x: (N, H, W, C).
+        pool_size: int or pair.
+        strides: int, pair, or None for the pool size.
+        padding: 'valid' or 'same' (TensorFlow's; padded cells never win).
+
+    Returns (N, OH, OW, C): OH = ceil(H / s) for 'same', (H - ph) // s + 1 for 'valid'.
+    dx: g goes to the first maximal element of each window (row-major), as PyTorch.
+    """
+    return _pool2d("max_pool2d", _max_pool, x, pool_size, strides, padding)
+
+
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
+    """2-D average pooling (Keras AveragePooling2D).
+
+    Args:
+        x: (N, H, W, C).
+        pool_size: int or pair.
+        strides: int, pair, or None for the pool size.
+        padding: 'valid' or 'same' (TensorFlow's; the mean over the real cells only).
+
+    Returns (N, OH, OW, C). dx: g / count to every real cell of each window.
+    """
+    return _pool2d("avg_pool2d", _avg_pool, x, pool_size, strides, padding)
+
+
+def max_pool1d(x, pool_size=2, strides=None, padding="valid"):
+    """1-D max pooling (Keras MaxPooling1D) on (N, L, C): max_pool2d over a unit height axis."""
+    return _pool1d("max_pool1d", _max_pool, x, pool_size, strides, padding)
+
+
+def avg_pool1d(x, pool_size=2, strides=None, padding="valid"):
+    """1-D average pooling (Keras AveragePooling1D) on (N, L, C), real cells only for 'same'."""
+    return _pool1d("avg_pool1d", _avg_pool, x, pool_size, strides, padding)
