@@ -1,4 +1,5 @@
 """Model: a layer that can be trained. Functional (Model(inputs, outputs)) or subclassed."""
+from .. import saving
 from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
 from ..layers.layer import Layer
 from .functional import graph_layers, graph_nodes, run_graph
@@ -109,6 +110,18 @@ class Model(Trainer, Layer):
                 show_trainable=False, layer_range=None):
         """Print Keras' table: layer (type), output shape, param #, and the totals."""
         print_summary(self, print_fn=print_fn, line_length=line_length)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Write every weight to `filepath` (a NumPy archive), atomically."""
+        saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Assign the weights written by save_weights() or save()."""
+        saving.load_weights(self, filepath)
+
+    def save(self, filepath, overwrite=True, zipped=True):
+        """Write the model (config and weights) to a zip file, atomically."""
+        saving.save_model(self, filepath)
 
     def get_config(self):
         config = Layer.get_config(self)
