@@ -43,4 +43,4 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(".keras", __name__)
-    raise AttributeError(f"module 'deepgrad' has no attribute {name!r}")
+    raise AttributeError(f"deepgrad does not implement tf.{name}")
