@@ -17,7 +17,6 @@ activations.softmax / activations.sigmoid, they use the logits it remembers
 (as TensorFlow-Keras does), so the loss stays exact and trainable when a
 probability saturates.
 """
-import re
 import warnings
 
 from .. import ops
@@ -25,7 +24,7 @@ from ..backend import floatx, xp
 from ..ops import nn
 from ..tensor import Tensor, as_tensor
 from . import activations
-from .registry import Registry
+from .registry import Registry, snake_case as _snake_case
 
 EPSILON = 1e-7
 LOSSES = Registry("loss", instantiate=True)
@@ -865,13 +864,6 @@ MAPE = mape = mean_absolute_percentage_error
 MSLE = msle = mean_squared_logarithmic_error
 KLD = kld = kl_divergence
 bce = binary_crossentropy
-
-
-def _snake_case(name):
-    """CamelCase -> snake_case, as Keras' to_snake_case."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # ----------------------------------------------------------------------------- lookup

@@ -1,4 +1,12 @@
 """The one name -> object lookup behind every string identifier ('adam', 'relu', 'mse', ...)."""
+import re
+
+
+def snake_case(name):
+    """CamelCase -> snake_case as Keras' to_snake_case: Conv2D -> conv2d, ReLU -> re_lu."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Registry:

@@ -6,7 +6,6 @@ using deepgrad ops only. Called on symbolic KerasTensors (from Input), it
 records a node of the functional graph instead of computing.
 """
 import inspect
-import re
 
 from ... import backend
 from ...tensor import Tensor, as_tensor, no_grad
@@ -14,17 +13,11 @@ from ...variable import Variable
 from .. import initializers as initializers_module
 from .. import regularizers as regularizers_module
 from .. import constraints as constraints_module
-from .input_spec import InputSpec, check_input_spec
+from ..registry import snake_case as _snake_case
+from .input_spec import check_input_spec
 from .keras_tensor import KerasTensor, Node, map_structure, flatten_structure
 
 _name_counts = {}
-
-
-def _snake_case(name):
-    """CamelCase -> snake_case as Keras' to_snake_case: Conv2D -> conv2d, ReLU -> re_lu."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base):
