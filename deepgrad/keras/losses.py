@@ -629,142 +629,113 @@ def _simple_loss(cls):
 _CLASSES = {}
 
 
+class _BuiltinLoss(LossFunctionWrapper):
+    """A Keras loss class around one fixed function: its config is its own arguments, no 'fn'."""
+
+    def get_config(self):
+        return {**Loss.get_config(self), **self._fn_kwargs}
+
+
 @_simple_loss
-class MeanSquaredError(LossFunctionWrapper):
+class MeanSquaredError(_BuiltinLoss):
     """Mean of the squared errors over the last axis."""
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class MeanAbsoluteError(LossFunctionWrapper):
+class MeanAbsoluteError(_BuiltinLoss):
     """Mean of the absolute errors over the last axis."""
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class MeanAbsolutePercentageError(LossFunctionWrapper):
+class MeanAbsolutePercentageError(_BuiltinLoss):
     """100 * mean(|y_true - y_pred| / |y_true|) over the last axis."""
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error", dtype=None):
         super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class MeanSquaredLogarithmicError(LossFunctionWrapper):
+class MeanSquaredLogarithmicError(_BuiltinLoss):
     """Mean of the squared differences of log(1 + y) over the last axis."""
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class CosineSimilarity(LossFunctionWrapper):
+class CosineSimilarity(_BuiltinLoss):
     """Negative cosine similarity along `axis`: -1 when aligned, 0 when orthogonal."""
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
         super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
         self.axis = axis
 
-    def get_config(self):
-        return {**Loss.get_config(self), "axis": self.axis}
-
 
 @_simple_loss
-class Huber(LossFunctionWrapper):
+class Huber(_BuiltinLoss):
     """Quadratic for |error| <= delta, linear beyond."""
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
         super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
         self.delta = delta
 
-    def get_config(self):
-        return {**Loss.get_config(self), "delta": self.delta}
-
 
 @_simple_loss
-class LogCosh(LossFunctionWrapper):
+class LogCosh(_BuiltinLoss):
     """Mean of log(cosh(error)) over the last axis."""
 
     def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
         super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class Hinge(LossFunctionWrapper):
+class Hinge(_BuiltinLoss):
     """Mean of max(1 - y_true * y_pred, 0), labels -1/1 (0/1 converted)."""
 
     def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
         super().__init__(hinge, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class SquaredHinge(LossFunctionWrapper):
+class SquaredHinge(_BuiltinLoss):
     """Mean of max(1 - y_true * y_pred, 0)^2, labels -1/1 (0/1 converted)."""
 
     def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
         super().__init__(squared_hinge, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class CategoricalHinge(LossFunctionWrapper):
+class CategoricalHinge(_BuiltinLoss):
     """max(largest wrong score - true score + 1, 0) for one-hot labels."""
 
     def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
         super().__init__(categorical_hinge, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class KLDivergence(LossFunctionWrapper):
+class KLDivergence(_BuiltinLoss):
     """Kullback-Leibler divergence sum(t log(t / p)) over the last axis."""
 
     def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
         super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class Poisson(LossFunctionWrapper):
+class Poisson(_BuiltinLoss):
     """Mean of y_pred - y_true log(y_pred) over the last axis."""
 
     def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
         super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
 
-    def get_config(self):
-        return Loss.get_config(self)
-
 
 @_simple_loss
-class BinaryCrossentropy(LossFunctionWrapper):
+class BinaryCrossentropy(_BuiltinLoss):
     """Crossentropy of 0/1 labels (see binary_crossentropy).
 
     Args:
@@ -782,13 +753,9 @@ class BinaryCrossentropy(LossFunctionWrapper):
         self.label_smoothing = label_smoothing
         self.axis = axis
 
-    def get_config(self):
-        return {**Loss.get_config(self), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
-
 
 @_simple_loss
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(_BuiltinLoss):
     """Crossentropy of one-hot labels (see categorical_crossentropy).
 
     Args:
@@ -806,13 +773,9 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         self.label_smoothing = label_smoothing
         self.axis = axis
 
-    def get_config(self):
-        return {**Loss.get_config(self), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
-
 
 @_simple_loss
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
+class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Crossentropy of integer class labels; from_logits=True for raw scores.
 
     Args:
@@ -841,15 +804,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         if labels.ndim == y_pred.ndim and labels.shape[ax] == 1:
             labels = xp.squeeze(labels, ax)
         return labels != self.ignore_class
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"from_logits": self.from_logits, "ignore_class": self.ignore_class, "axis": self.axis})
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 # The names Keras gives both a function and a class ('huber' / 'Huber', 'hinge',
