@@ -214,3 +214,15 @@ def test_sequential_deferred_build_and_summary_before_build_errors():
         model.summary()
     model(np.zeros((3, 5), dtype="float32"))
     assert model.count_params() == (5 * 4 + 4) + (4 * 2 + 2)
+
+
+def test_first_batch_of_a_deferred_model_updates_the_weights_it_creates():
+    deepgrad.random.set_seed(0)
+    x, y = blobs(n=32)
+    model = keras.Sequential([layers.Dense(16, activation="relu"), layers.Dense(3)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    first = model.train_on_batch(x, y)
+    assert len(model.weights) == 4
+    second = model.test_on_batch(x, y)
+    assert second < first

@@ -139,10 +139,10 @@ class Trainer:
 
     def train_step(self, x, y, sample_weight=None):
         """Forward, loss, backward, update on one batch; returns the batch loss."""
-        trainable = self.trainable_weights
         with enable_grad():
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+        trainable = self.trainable_weights
         grads = run_backward(loss) if loss.requires_grad else {}
         self.optimizer.apply([grads[id(v)][1] if id(v) in grads else None for v in trainable], trainable)
         with no_grad():
