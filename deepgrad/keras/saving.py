@@ -59,13 +59,12 @@ def save_weights(model, filepath):
 def load_weights(model, filepath):
     """Assign the weights saved by save_weights (same architecture, same order)."""
     filepath = os.fspath(filepath)
-    if zipfile.is_zipfile(filepath) and "model.weights.npz" in zipfile.ZipFile(filepath).namelist():
+    source = filepath
+    if zipfile.is_zipfile(filepath):
         with zipfile.ZipFile(filepath) as z:
-            data = z.read("model.weights.npz")
-        with xp.load(io.BytesIO(data), allow_pickle=False) as arrays:
-            _assign_weights(model, dict(arrays), filepath)
-        return
-    with xp.load(filepath, allow_pickle=False) as arrays:
+            if "model.weights.npz" in z.namelist():
+                source = io.BytesIO(z.read("model.weights.npz"))
+    with xp.load(source, allow_pickle=False) as arrays:
         _assign_weights(model, dict(arrays), filepath)
 
 
