@@ -27,6 +27,10 @@ def _rows(model):
     return rows
 
 
+def _nbytes(weights):
+    return sum(int(w.data.nbytes) for w in weights)
+
+
 def summary_text(model, line_length=None):
     """The summary as a string."""
     if not model.built:
@@ -37,8 +41,8 @@ def summary_text(model, line_length=None):
         )
     rows = _rows(model)
     header = ("Layer (type)", "Output Shape", "Param #")
-    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) + 2 if rows else len(header[i]) + 2 for i in range(3)]
-    widths = [max(widths[0], 33), max(widths[1], 24), max(widths[2], 15)]
+    widths = [max([minimum, len(header[i]) + 2] + [len(r[i]) + 2 for r in rows])
+              for i, minimum in enumerate((33, 24, 15))]
 
     def line(cells, left, mid, right):
         parts = [f" {cells[0]:<{widths[0] - 2}} ", f" {cells[1]:<{widths[1] - 2}} ", f" {cells[2]:>{widths[2] - 2}} "]
@@ -50,7 +54,6 @@ def summary_text(model, line_length=None):
     trainable = sum(int(w.data.size) for w in model.trainable_weights)
     total = model.count_params()
     non_trainable = total - trainable
-    nbytes = lambda ws: sum(int(w.data.nbytes) for w in ws)
     out = [f'Model: "{model.name}"',
            rule("┏", "┳", "┓", "━"),
            line(header, "┃", "┃", "┃"),
@@ -60,9 +63,9 @@ def summary_text(model, line_length=None):
         if i != len(rows) - 1:
             out.append(rule("├", "┼", "┤", "─"))
     out.append(rule("└", "┴", "┘", "─"))
-    out.append(f" Total params: {total:,} ({_human_bytes(nbytes(model.weights))})")
-    out.append(f" Trainable params: {trainable:,} ({_human_bytes(nbytes(model.trainable_weights))})")
-    out.append(f" Non-trainable params: {non_trainable:,} ({_human_bytes(nbytes(model.non_trainable_weights))})")
+    out.append(f" Total params: {total:,} ({_human_bytes(_nbytes(model.weights))})")
+    out.append(f" Trainable params: {trainable:,} ({_human_bytes(_nbytes(model.trainable_weights))})")
+    out.append(f" Non-trainable params: {non_trainable:,} ({_human_bytes(_nbytes(model.non_trainable_weights))})")
     return "\n".join(out)
 
 
