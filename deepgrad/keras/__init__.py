@@ -7,7 +7,8 @@ import importlib
 
 _SUBMODULES = {
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "regularizers", "saving", "utils", "ops",
+    "losses", "metrics", "models", "optimizers", "preprocessing", "regularizers", "saving",
+    "utils", "ops",
 }
 _NAMES = {
     "Input": "layers", "Layer": "layers", "InputSpec": "layers",

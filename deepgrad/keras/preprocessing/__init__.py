@@ -1,0 +1,8 @@
+"""keras.preprocessing as older tutorials use it: `keras.preprocessing.sequence.pad_sequences`.
+
+Keras 3 keeps only `sequence` (and image helpers) here; text preprocessing is
+the TextVectorization layer.
+"""
+from . import sequence
+
+__all__ = ["sequence"]
