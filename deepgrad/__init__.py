@@ -38,9 +38,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    """`deepgrad.keras` on first use (importing it at `import deepgrad` would slow every start)."""
-    if name == "keras":
+    """`deepgrad.keras` and `deepgrad.profiler` on first use (importing them at `import deepgrad` would slow every start)."""
+    if name in ("keras", "profiler"):
         import importlib
 
-        return importlib.import_module(".keras", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"deepgrad does not implement tf.{name}")

@@ -1,0 +1,1 @@
+"""deepgrad's benchmark against PyTorch: `python -m bench` (see bench/README.md)."""
