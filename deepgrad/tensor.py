@@ -76,7 +76,8 @@ class Tensor:
         requires_grad: whether backward() fills `.grad` for this tensor.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "__weakref__")
+    # _keras_mask: the (batch, timesteps) mask a Keras layer attached to its output, or None.
+    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "_keras_mask", "__weakref__")
     __array_ufunc__ = None
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
@@ -84,6 +85,7 @@ class Tensor:
         self.grad = None
         self._node = None
         self.name = name
+        self._keras_mask = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -205,9 +207,10 @@ def attach(data, parents, vjp, op):
     for a parent that needs none.
     """
     out = Tensor.__new__(Tensor)
-    out.data = data
+    out.data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
     out.grad = None
     out.name = None
+    out._keras_mask = None
     if _grad_enabled[0]:
         for p in parents:
             if p.requires_grad:
@@ -227,12 +230,16 @@ def as_tensor(x, like=None):
     if like is not None and like.data.dtype.kind == "f" and arr.dtype.kind in "biuf":
         if arr.dtype.kind == "f" or not isinstance(x, xp.ndarray):
             arr = arr.astype(like.data.dtype, copy=False)
+    elif like is not None and like.data.dtype.kind in "iu" and arr.dtype.kind in "biu" \
+            and not isinstance(x, xp.ndarray):
+        arr = arr.astype(like.data.dtype, copy=False)
     elif arr.dtype.kind == "f" and not isinstance(x, xp.ndarray):
         arr = arr.astype(floatx())
     t = Tensor.__new__(Tensor)
     t.data = arr
     t.grad = None
     t.name = None
+    t._keras_mask = None
     t.requires_grad = False
     t._node = None
     return t
@@ -294,7 +301,9 @@ def run_backward(root, grad=None, retain_graph=False, capture=()):
             "use retain_graph=True (or a persistent GradientTape) to go through it twice"
         )
     pending = {id(root): g_root}
-    for t in reversed(_topological_order(root)):
+    order = _topological_order(root)
+    while order:
+        t = order.pop()
         g = pending.pop(id(t), None)
         if g is None:
             continue

@@ -92,12 +92,6 @@ def test_nodes_drop_their_vjp_and_parents_after_backward():
         assert t._node.vjp is None and t._node.parents == ()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "run_backward iterates over reversed(_topological_order(root)): the list holds every tensor of "
-    "the graph, and so every activation, until the whole backward ends. Iterating with "
-    "`order = _topological_order(root); while order: t = order.pop()` frees each one after its vjp "
-    "ran. Measured on the benchmark CNNs (tracemalloc, one step): 1 MiB of 38-56 MiB, so small "
-    "there; it matters for long chains of equal-size activations (RNNs unrolled, deep MLPs)."))
 def test_activations_are_freed_during_backward():
     """When the first op's vjp runs, the activations of the last ops are already gone."""
     x = deepgrad.Tensor(np.ones((64, 256), np.float32), requires_grad=True)

@@ -234,19 +234,10 @@ INT_CASES = [
     ("relu", (ints(3, 4) - 2,), {}, I32),
 ]
 
-# Known differences from TensorFlow, kept visible until they are fixed.
-_PYTHON_INT = ("a Python int beside an int32 tensor becomes an int64 tensor (tensor.as_tensor gives plain "
-               "numbers the dtype of the tensor beside them only when that tensor is float), so int32 - 2 is "
-               "int64; TensorFlow keeps int32")
-INT_XFAIL = {
-    "sub": _PYTHON_INT, "maximum": _PYTHON_INT, "where": _PYTHON_INT,
-}
 
 
 @pytest.mark.parametrize("name, args, kwargs, expect", INT_CASES, ids=[c[0] for c in INT_CASES])
-def test_integer_inputs_keep_their_dtype(name, args, kwargs, expect, request):
-    if name in INT_XFAIL:
-        request.applymarker(pytest.mark.xfail(reason=INT_XFAIL[name], strict=True))
+def test_integer_inputs_keep_their_dtype(name, args, kwargs, expect):
     out = OPS[name](*[Tensor(a) if isinstance(a, np.ndarray) else a for a in args], **kwargs)
     assert out.dtype == np.dtype(expect), f"{name}: integer inputs gave {out.dtype}, expected {expect}"
     assert not out.requires_grad
@@ -275,10 +266,6 @@ def test_modules_are_the_ones_enumerated():
     assert {m.__name__.rsplit(".", 1)[-1] for m in (conv, elementwise, linalg, nn, pooling, reduce, shape)} <= modules
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an elementwise op on 0-d tensors stores a NumPy scalar (np.float32), not a 0-d array, as its "
-    "Tensor.data: NumPy returns scalars from 0-d arithmetic and attach() keeps what it is given. "
-    "Scalars are read-only and cannot be weakly referenced or written with copyto / out="))
 @pytest.mark.parametrize("name", ["add", "mul", "div", "exp", "tanh", "relu"])
 def test_0d_inputs_give_0d_arrays(name):
     a = Tensor(np.float32(2.0), requires_grad=True)
