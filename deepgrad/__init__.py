@@ -10,7 +10,11 @@ Written so that TensorFlow tutorial programs run on it unchanged:
 
 `deepgrad.keras` is imported on first use, so `import deepgrad` loads NumPy only.
 """
-from . import math, nn, ops, random
+from . import runtime_tuning
+
+runtime_tuning.apply()
+
+from . import math, nn, ops, random  # noqa: E402 (after the tuning, before NumPy loads)
 from .dtypes import (  # noqa: A004 (TensorFlow's dtype names)
     DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
     int16, int32, int64, string, uint8, uint16, uint32, uint64,
