@@ -423,6 +423,9 @@ def _apply_mask(sample_weight, mask, dtype, reduction):
     if sample_weight is None:
         return float_mask
     float_mask, sample_weight = squeeze_or_expand_to_same_rank(float_mask, sample_weight)
+    # one weight per sample against a (batch, timesteps) mask: Keras fails to broadcast; we weight each step
+    while sample_weight.ndim < float_mask.ndim and sample_weight.shape == float_mask.shape[:sample_weight.ndim]:
+        sample_weight = ops.expand_dims(sample_weight, -1)
     return sample_weight * float_mask
 
 
@@ -549,12 +552,20 @@ class Loss:
         self.dtype = dtype or str(floatx())
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        """The reduced, weighted loss: a scalar tensor (per-sample losses with reduction='none')."""
+        """The reduced, weighted loss: a scalar tensor (per-sample losses with reduction='none').
+
+        A mask attached to y_pred by the model's layers (Embedding(mask_zero=True),
+        Masking, ...) leaves the masked steps out, combined with compute_mask's, as Keras 3.
+        """
+        in_mask = getattr(y_pred, "_keras_mask", None)
         y_pred = _pred(y_pred)
         if not isinstance(y_true, Tensor):
             y_true = xp.asarray(y_true)
         values = self.call(y_true, y_pred)
         mask = self.compute_mask(y_true, y_pred)
+        if in_mask is not None:
+            in_mask = xp.asarray(in_mask.data if isinstance(in_mask, Tensor) else in_mask, dtype=bool)
+            mask = in_mask if mask is None else in_mask & xp.asarray(mask, dtype=bool)
         return reduce_weighted_values(values, sample_weight, mask, self.reduction)
 
     def call(self, y_true, y_pred):

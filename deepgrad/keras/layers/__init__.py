@@ -23,9 +23,10 @@ _MODULES = {
     "activation_layers": ["ReLU", "LeakyReLU", "Softmax", "ELU", "PReLU"],
     "embedding": ["Embedding"],
     "masking": ["Masking"],
-    "recurrent": ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "RNN",
-                  "Bidirectional", "StackedRNNCells"],
-    "wrappers": ["TimeDistributed"],
+    "recurrent": ["SimpleRNN", "LSTM", "GRU", "RNN"],
+    "rnn_cells": ["SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"],
+    "bidirectional": ["Bidirectional"],
+    "wrappers": ["TimeDistributed", "Wrapper"],
     "text_vectorization": ["TextVectorization"],
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}

@@ -4,8 +4,14 @@ A layer stores its configuration in __init__, creates its weights in
 build(input_shape) on first call, and computes in call(inputs, training=None)
 using deepgrad ops only. Called on symbolic KerasTensors (from Input), it
 records a node of the functional graph instead of computing.
+
+Masks ride on tensors as in Keras 3: a layer's output carries `_keras_mask`
+(set from compute_mask(inputs, mask) when the layer supports_masking), and the
+next layer receives it as its call's `mask` argument. Functional models get
+their masks this way when they run, so the graph itself holds none.
 """
 import inspect
+import warnings
 
 from ... import backend
 from ...tensor import Tensor, as_tensor, no_grad
@@ -240,6 +246,14 @@ class Layer:
         if self.input_spec is not None:
             check_input_spec(self, inputs)
         self._maybe_build(shapes)
+        # Keras' masking: a mask attached to the inputs (by Embedding(mask_zero=True), Masking, ...)
+        # is passed as `mask` to a call that takes one, and compute_mask's result is attached to
+        # the outputs, so masks flow through eager calls and through functional models alike.
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = attached_mask(inputs)
+            if previous_mask is not None and _call_accepts(type(self), "mask"):
+                kwargs["mask"] = previous_mask
         for key in ("training", "mask"):
             if key in kwargs and (kwargs[key] is None or not _call_accepts(type(self), key)):
                 del kwargs[key]
@@ -248,12 +262,22 @@ class Layer:
             self._activity_losses = [
                 self.activity_regularizer(o) / o.shape[0] for o in flatten_structure(outputs)
             ]
+        if self.supports_masking:
+            _attach_masks(outputs, self.compute_mask(inputs, previous_mask))
+        elif previous_mask is not None:
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with a mask "
+                "attached to it. However, this layer does not support masking and will therefore "
+                "destroy the mask information. Downstream layers will not see the mask."
+            )
         return outputs
 
     def _to_tensor(self, x):
         t = x if isinstance(x, Tensor) else as_tensor(x)
         if self.autocast and t.data.dtype != self.dtype and t.data.dtype.kind in "biuf":
+            mask = t._keras_mask
             t = t.astype(self.dtype)
+            t._keras_mask = mask
         return t
 
     def _symbolic_call(self, inputs, *args, **kwargs):
@@ -313,6 +337,23 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def attached_mask(inputs):
+    """The masks attached to `inputs`, in their structure; None when none has one."""
+    masks = map_structure(lambda t: getattr(t, "_keras_mask", None), inputs)
+    return None if all(m is None for m in flatten_structure(masks)) else masks
+
+
+def _attach_masks(outputs, masks):
+    """Attach `masks` to the outputs that have none (Keras' _set_mask_metadata)."""
+    flat_outputs = flatten_structure(outputs)
+    tensors = [o for o in flat_outputs if isinstance(o, Tensor)]
+    if masks is None or all(t._keras_mask is not None for t in tensors):
+        return
+    for out, mask in zip(flat_outputs, flatten_structure(masks)):
+        if isinstance(out, Tensor) and out._keras_mask is None and mask is not None:
+            out._keras_mask = mask
 
 
 _accepts_cache = {}

@@ -206,9 +206,10 @@ class GlobalAveragePooling1D(_GlobalPooling):
     def call(self, inputs, mask=None, training=None):
         if mask is None:
             return ops.mean(inputs, axis=1, keepdims=self.keepdims)
-        weights = xp.asarray(mask.data if isinstance(mask, Tensor) else mask)[..., None].astype(inputs.dtype)
-        total = ops.sum(inputs * weights, axis=1, keepdims=self.keepdims)
-        return total / weights.sum(axis=1, keepdims=self.keepdims)
+        keep = xp.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)[..., None]
+        # where, not a product: padded steps holding inf or nan must not leak into the mean
+        total = ops.sum(ops.where(keep, inputs, 0.0), axis=1, keepdims=self.keepdims)
+        return total / keep.sum(axis=1, keepdims=self.keepdims).astype(inputs.dtype)
 
     def compute_mask(self, inputs, mask=None):
         return None
