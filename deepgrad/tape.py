@@ -8,6 +8,7 @@ Ops on trainable Variables are always recorded (as in PyTorch); the tape
 chooses what to differentiate and frees the graph unless it is persistent.
 """
 from .backend import xp
+from . import tensor
 from .tensor import Tensor, owned_gradient, run_backward
 from .variable import Variable
 
@@ -28,9 +29,11 @@ class GradientTape:
         self._used = False
 
     def __enter__(self):
+        tensor._grad_requested[0] += 1
         return self
 
     def __exit__(self, *exc):
+        tensor._grad_requested[0] -= 1
         return False
 
     def watch(self, tensor):

@@ -32,13 +32,31 @@ def no_grad():
 
 @contextlib.contextmanager
 def enable_grad():
-    """Context in which ops record the graph again, even inside `no_grad()`."""
+    """Context in which ops record the graph again, even inside `no_grad()`.
+
+    It also asks for gradients explicitly (see `is_grad_requested`), as a
+    GradientTape does.
+    """
     previous = _grad_enabled[0]
     _grad_enabled[0] = True
+    _grad_requested[0] += 1
     try:
         yield
     finally:
         _grad_enabled[0] = previous
+        _grad_requested[0] -= 1
+
+
+_grad_requested = [0]
+
+
+def is_grad_requested():
+    """True inside `enable_grad()` or a GradientTape: someone will ask for gradients.
+
+    Keras calls made with training=False outside such a context record nothing,
+    as in Keras, where only a GradientTape records.
+    """
+    return _grad_requested[0] > 0
 
 
 class Node:
@@ -274,7 +292,9 @@ def run_backward(root, grad=None, retain_graph=False, capture=()):
     if not root.requires_grad:
         raise RuntimeError(
             "backward() on a tensor that does not require grad: no input of the "
-            "computation had requires_grad=True (or it ran inside no_grad())"
+            "computation had requires_grad=True, or it ran inside no_grad(), or it is the output "
+            "of a Keras layer or model called with training=False outside a GradientTape "
+            "(inference records nothing, as in Keras: call it inside deepgrad.enable_grad())"
         )
     if grad is None:
         if root.data.size != 1:

@@ -14,7 +14,7 @@ import inspect
 import warnings
 
 from ... import backend
-from ...tensor import Tensor, as_tensor, no_grad
+from ...tensor import Tensor, as_tensor, is_grad_enabled, is_grad_requested, no_grad
 from ...variable import Variable
 from .. import initializers as initializers_module
 from .. import regularizers as regularizers_module
@@ -257,7 +257,11 @@ class Layer:
         for key in ("training", "mask"):
             if key in kwargs and (kwargs[key] is None or not _call_accepts(type(self), key)):
                 del kwargs[key]
-        outputs = self.call(inputs, *args, **kwargs)
+        if kwargs.get("training") is False and is_grad_enabled() and not is_grad_requested():
+            with no_grad():  # inference outside a tape or fit: Keras records nothing
+                outputs = self.call(inputs, *args, **kwargs)
+        else:
+            outputs = self.call(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
             self._activity_losses = [
                 self.activity_regularizer(o) / o.shape[0] for o in flatten_structure(outputs)
