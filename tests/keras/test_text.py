@@ -502,3 +502,16 @@ def test_embedding_pipeline_learns():
     assert history.history["accuracy"][-1] == 1.0
     predictions = model.predict(np.array(["good great movie", "awful bad movie"]), verbose=0)
     assert predictions[0, 0] > 0.5 > predictions[1, 0]
+
+
+def test_functional_model_on_a_string_input_spelled_as_tensorflow_does():
+    """dg.keras.Input(shape=(1,), dtype="string"), as TensorFlow tutorials write it, feeds raw text."""
+    vectorize = L.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vectorize.adapt(["good movie", "bad movie", "great film"])
+    inputs = dg.keras.Input(shape=(1,), dtype="string")
+    assert inputs.dtype == "string"
+    x = L.GlobalAveragePooling1D()(L.Embedding(20, 4)(vectorize(inputs)))
+    model = dg.keras.Model(inputs, L.Dense(1, activation="sigmoid")(x))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(np.array([["good movie"], ["bad movie"]]), np.array([1, 0]), epochs=1, verbose=0)
+    assert model.predict(np.array([["great film"], ["bad film"]]), verbose=0).shape == (2, 1)

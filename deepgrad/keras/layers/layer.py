@@ -72,7 +72,7 @@ class Layer:
         object.__setattr__(self, "_layers", [])
         object.__setattr__(self, "_own_weights", [])
         self.name = name or unique_name(_snake_case(type(self).__name__))
-        self.dtype = str(backend.xp.dtype(dtype or backend.floatx())) if not isinstance(dtype, dict) else backend.floatx().name
+        self.dtype = _dtype_name(dtype)
         self._trainable = bool(trainable)
         self.built = False
         self.input_spec = None
@@ -372,6 +372,15 @@ def _call_accepts(cls, arg):
             p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
         )
     return _accepts_cache[key]
+
+
+def _dtype_name(dtype):
+    """A layer's dtype as a NumPy name; TensorFlow's "string" (raw text inputs) stays "string"."""
+    if isinstance(dtype, dict):
+        return backend.floatx().name
+    if dtype in ("string", "str") or dtype is str:
+        return "string"
+    return str(backend.xp.dtype(dtype or backend.floatx()))
 
 
 def _shapes_to_keras_tensors(shapes, node, dtype):
