@@ -207,6 +207,10 @@ class MeanMetricWrapper(Mean):
         with no_grad():
             values = self._fn(y_true, y_pred, **self._fn_kwargs)
         sample_weight = _apply_mask(sample_weight, self._mask(y_true, y_pred), self.dtype)
+        keras_mask = getattr(y_pred, "_keras_mask", None)
+        if keras_mask is not None:  # padded steps of a masked sequence output weigh 0, as Keras 3
+            valid = _array(keras_mask, self.dtype)
+            sample_weight = valid if sample_weight is None else _apply_mask(sample_weight, valid, self.dtype)
         return super().update_state(_array(values), sample_weight=sample_weight)
 
     def _mask(self, y_true, y_pred):

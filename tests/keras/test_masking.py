@@ -198,3 +198,25 @@ def test_one_training_step_with_a_masked_loss_matches_keras(sample_weight):
     y_other = np.where(IDS == 0, (y + 1) % 3, y)
     assert ours.test_on_batch(IDS, y_other, sample_weight=weights) == \
         pytest.approx(ours.test_on_batch(IDS, y, sample_weight=weights), rel=1e-6)
+
+
+def test_accuracy_in_fit_ignores_padded_steps_as_keras():
+    """Keras 3 metrics weigh a masked output's padded steps 0: accuracy over real steps only."""
+    x = np.array([[3, 1, 0, 0], [2, 2, 2, 0]])
+    y = np.array([[1, 0, 0, 0], [1, 1, 0, 1]])
+
+    def build(k):
+        model = k.Sequential([
+            k.Input(shape=(4,), dtype="int32"),
+            k.layers.Embedding(5, 3, mask_zero=True),
+            k.layers.LSTM(4, return_sequences=True),
+            k.layers.Dense(2, activation="softmax"),
+        ])
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    ours, theirs = build(dk), build(keras)
+    ours.set_weights(theirs.get_weights())
+    got = ours.evaluate(x, y, verbose=0)
+    want = theirs.evaluate(x, y, verbose=0)
+    np.testing.assert_allclose(got, want, rtol=1e-5)

@@ -2,7 +2,7 @@
 import numbers
 
 from ...backend import xp
-from ...tensor import Tensor, enable_grad, no_grad, run_backward
+from ...tensor import enable_grad, no_grad, run_backward
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
@@ -130,9 +130,8 @@ class Trainer:
         for ms, yt, yp in zip(self._output_metrics, trues, preds):
             if yt is None:
                 continue
-            yp_data = yp.data if isinstance(yp, Tensor) else yp
             for m in ms:
-                m.update_state(yt, yp_data, sample_weight=sample_weight)
+                m.update_state(yt, yp, sample_weight=sample_weight)
 
     def _logs(self):
         return {m.name: float(m.result()) for m in self.metrics}
