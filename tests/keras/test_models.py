@@ -226,3 +226,15 @@ def test_first_batch_of_a_deferred_model_updates_the_weights_it_creates():
     assert len(model.weights) == 4
     second = model.test_on_batch(x, y)
     assert second < first
+
+
+def test_inputs_one_axis_off_are_adjusted_as_keras_3():
+    """(N, d, 1) feeds an Input of (None, d) and (N,) an Input of (None, 1); other ranks fail."""
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    x = np.arange(12, dtype="float32").reshape(4, 3)
+    np.testing.assert_array_equal(model.predict(x[..., None], verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 3\), found shape=\(4, 3, 2\)"):
+        model.predict(np.ones((4, 3, 2)), verbose=0)
+    inputs = keras.Input(shape=(1,))
+    column = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    assert column.predict(np.ones(5, dtype="float32"), verbose=0).shape == (5, 2)

@@ -1,4 +1,5 @@
 """The functional graph: Model(inputs, outputs) over the nodes recorded by layer calls."""
+from ... import ops
 from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
 
@@ -65,6 +66,15 @@ def run_graph(model, inputs, training=None):
     return map_structure(lambda kt: values[id(kt)], model._outputs_struct)
 
 
+def _adjust_rank(value, expected_shape):
+    """Keras 3's one-axis leniency: (N, d, 1) for an Input of (N, d), and (N,) for an Input of (N, 1)."""
+    if value.ndim == len(expected_shape) + 1 and value.shape[-1] == 1:
+        return ops.squeeze(value, -1)
+    if value.ndim == len(expected_shape) - 1 and expected_shape[-1] == 1:
+        return ops.expand_dims(value, -1)
+    return value
+
+
 def _match_inputs(model, inputs):
     """The concrete inputs in the order of the model's Input tensors, shapes checked."""
     expected = model._flat_inputs
@@ -87,7 +97,7 @@ def _match_inputs(model, inputs):
     out = []
     for i, (kt, value) in enumerate(zip(expected, flat)):
         layer = kt.node.layer
-        value = layer._to_tensor(value)
+        value = _adjust_rank(layer._to_tensor(value), kt.shape)
         shape = tuple(value.shape)
         if len(shape) != len(kt.shape) or any(
             e is not None and e != a for e, a in zip(kt.shape[1:], shape[1:])
