@@ -1,7 +1,47 @@
 """The `deepgrad` command: demo (train a CNN on MNIST) and run (a TensorFlow script on deepgrad)."""
 import argparse
+import os
 import sys
 import time
+
+DESCRIPTION = """\
+deepgrad: deep learning on NumPy alone, with the Keras API.
+`deepgrad COMMAND --help` describes a command."""
+
+EPILOG = """\
+examples:
+  deepgrad demo                            # offline, on the MNIST sample shipped with deepgrad
+  deepgrad demo --data ~/mnist --epochs 3  # on the full MNIST IDX files in ~/mnist
+  deepgrad run examples/mnist_cnn.py       # a TensorFlow tutorial program, unchanged
+  deepgrad run train.py --lr 0.01          # arguments after the file go to the program"""
+
+DEMO_DESCRIPTION = """\
+Train the tutorials' three-conv MNIST CNN (93,322 parameters; Adam, batch 64), showing
+the progress bar, then print its test accuracy and write the training curves (loss and
+accuracy per epoch, training and validation) to a PNG when matplotlib is installed.
+
+Data: the full MNIST (60,000 / 10,000 images) from --data or from the cache
+($DEEPGRAD_HOME/datasets/mnist, ~/.deepgrad/datasets/mnist or ~/.keras/datasets), else
+the sample shipped with deepgrad (10,000 / 2,000 images): no network needed. On the
+sample, 5 epochs take about 10-17 s on 2 cores and reach about 96.5% test accuracy."""
+
+DEMO_EPILOG = """\
+examples:
+  deepgrad demo
+  deepgrad demo --data ~/mnist                # a folder with the four MNIST .gz files
+  deepgrad demo --epochs 2 --plot curves.png --verbose 2"""
+
+RUN_DESCRIPTION = """\
+Run SCRIPT as `python SCRIPT ARGS...` would, with `import tensorflow`, `from tensorflow
+import keras`, `from tensorflow.keras import layers` and `import keras` served by deepgrad,
+for this run only. A TensorFlow name deepgrad does not implement is reported with the
+script line that used it. The exit status is the script's (1 after an error)."""
+
+RUN_EPILOG = """\
+examples:
+  deepgrad run examples/mnist_cnn.py
+  deepgrad run examples/logistic_regression.py --epochs 2   # --epochs goes to the script
+  deepgrad run --traceback train.py                         # show deepgrad's frames on errors"""
 
 
 def build_mnist_cnn(keras):
@@ -19,29 +59,48 @@ def build_mnist_cnn(keras):
     ])
 
 
+def _cached_mnist():
+    """The first place where a copy of MNIST already is (the caches, then the system folder), or None.
+
+    The demo looks without downloading: with no copy it trains on the shipped sample.
+    """
+    from .keras.datasets import fetch
+
+    places = [fetch.deepgrad_cache() / "mnist", fetch.keras_cache() / "mnist.npz", *fetch.system_dirs("mnist")]
+    return next((place for place in places if place.exists()), None)
+
+
 def _load_mnist(mnist, data):
+    """((x_train, y_train), (x_test, y_test)) and a phrase saying where they came from."""
     if data:
         return mnist.load_data(path=data), f"MNIST from {data}"
-    try:
-        return mnist.load_data(), "the full MNIST from the cache"
-    except FileNotFoundError:
-        return mnist.load_data(sample=True), "the MNIST sample shipped with deepgrad (10,000 train / 2,000 test)"
+    cached = _cached_mnist()
+    if cached is not None:
+        try:
+            return mnist.load_data(path=cached), f"the full MNIST from {cached}"
+        except (FileNotFoundError, ValueError) as e:
+            print(f"(not using the MNIST copy at {cached}: {e})")
+    return mnist.load_data(sample=True), "the MNIST sample shipped with deepgrad (10,000 train / 2,000 test)"
 
 
 def _plot(history, path):
+    """Write the loss and accuracy curves to `path`; returns the path, or None without matplotlib."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         return None
+    epochs = [e + 1 for e in history.epoch]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, key in zip(axes, ("loss", "accuracy")):
-        ax.plot(history.epoch, history.history[key], "o-", label=f"training {key}")
+        ax.plot(epochs, history.history[key], "o-", label=f"training {key}")
         if f"val_{key}" in history.history:
-            ax.plot(history.epoch, history.history[f"val_{key}"], "o-", label=f"validation {key}")
+            ax.plot(epochs, history.history[f"val_{key}"], "o-", label=f"validation {key}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(key)
         ax.legend()
     fig.tight_layout()
@@ -55,7 +114,11 @@ def demo(args):
     from deepgrad import keras
 
     deepgrad.random.set_seed(args.seed)
-    ((x_train, y_train), (x_test, y_test)), source = _load_mnist(keras.datasets.mnist, args.data)
+    try:
+        ((x_train, y_train), (x_test, y_test)), source = _load_mnist(keras.datasets.mnist, args.data)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"deepgrad demo: error: {e}", file=sys.stderr)
+        return 2
     print(f"deepgrad {deepgrad.__version__}: training the three-conv CNN on {source}")
     x_train = (x_train / 255.0).astype("float32")[..., None]
     x_test = (x_test / 255.0).astype("float32")[..., None]
@@ -67,44 +130,60 @@ def demo(args):
                         validation_data=(x_test, y_test), verbose=args.verbose)
     elapsed = time.perf_counter() - start
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    print(f"test accuracy: {accuracy:.4f} (loss {loss:.4f}) after {args.epochs} epochs in {elapsed:.1f} s")
+    print(f"test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(x_test)} images, "
+          f"after {args.epochs} epochs in {elapsed:.1f} s")
     plotted = _plot(history, args.plot)
     if plotted:
-        print(f"training curves written to {plotted}")
+        print(f"training curves written to {os.path.abspath(plotted)}")
     else:
-        print("(install matplotlib to get the training curves as a PNG)")
+        print("(no training curves: matplotlib is not installed; `pip install matplotlib` "
+              "to get them as a PNG)")
     return 0
 
 
 def run(args):
     from .compat import run_script
 
-    return run_script(args.script, args.args)
+    if not os.path.isfile(args.script):
+        print(f"deepgrad run: error: no such file: {args.script}", file=sys.stderr)
+        return 2
+    return run_script(args.script, args.args, full_traceback=args.traceback)
+
+
+def make_parser():
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="deepgrad", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=formatter)
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"deepgrad {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p_demo = sub.add_parser("demo", help="train the tutorials' MNIST CNN, print its test accuracy, plot its training curves",
+                            description=DEMO_DESCRIPTION, epilog=DEMO_EPILOG, formatter_class=formatter)
+    p_demo.add_argument("--epochs", type=int, default=5, help="training epochs (default 5)")
+    p_demo.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
+    p_demo.add_argument("--data", metavar="PATH",
+                        help="folder with the four MNIST IDX .gz files, or Keras' mnist.npz")
+    p_demo.add_argument("--plot", default="deepgrad_demo.png", metavar="FILE",
+                        help="where to write the training curves (default deepgrad_demo.png)")
+    p_demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p_demo.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2),
+                        help="0 silent, 1 progress bar (default), 2 one line per epoch")
+    p_demo.set_defaults(func=demo)
+    p_run = sub.add_parser("run", help="run a TensorFlow/Keras program on deepgrad (`import tensorflow` served by deepgrad)",
+                           description=RUN_DESCRIPTION, epilog=RUN_EPILOG, formatter_class=formatter)
+    p_run.add_argument("--traceback", action="store_true",
+                       help="on an error, show the full traceback, deepgrad's frames included")
+    p_run.add_argument("script", metavar="SCRIPT", help="the Python file to run")
+    p_run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                       help="arguments passed to the script (sys.argv[1:])")
+    p_run.set_defaults(func=run)
+    return parser
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="deepgrad",
-        description="deepgrad: deep learning on NumPy alone, with the Keras API.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p_demo = sub.add_parser("demo", help="train the tutorials' MNIST CNN and print its test accuracy",
-                            description="Train the three-conv MNIST CNN (Adam, batch 64) and print its test "
-                            "accuracy. Uses the full MNIST when cached or given with --data, otherwise the "
-                            "sample shipped with deepgrad (no network needed).")
-    p_demo.add_argument("--epochs", type=int, default=5, help="training epochs (default 5)")
-    p_demo.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
-    p_demo.add_argument("--data", help="folder with the MNIST IDX .gz files (or Keras' mnist.npz)")
-    p_demo.add_argument("--plot", default="deepgrad_demo.png", help="where to write the training curves PNG")
-    p_demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p_demo.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="progress output")
-    p_demo.set_defaults(func=demo)
-    p_run = sub.add_parser("run", help="run a Python file that imports tensorflow/keras on deepgrad",
-                           description="Run SCRIPT with `import tensorflow`, `from tensorflow import keras` "
-                           "and `import keras` served by deepgrad, for this run only.")
-    p_run.add_argument("script", help="the Python file to run")
-    p_run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
-    p_run.set_defaults(func=run)
+    """The `deepgrad` command; returns its exit status."""
+    parser = make_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -3,16 +3,25 @@
 `tensorflow` -> deepgrad, `tensorflow.keras` and `keras` -> deepgrad.keras, and
 every dotted name below them (tensorflow.keras.layers, keras.datasets.mnist, ...)
 -> the deepgrad module of the same path.
+
+run_script() installs the aliases, runs the file as `python FILE ARGS` would
+(as __main__, its folder first on sys.path, sys.argv = [FILE, *ARGS]) and puts
+everything back afterwards: sys.meta_path, sys.modules (a real `keras` or
+`tensorflow` imported before comes back), sys.argv and sys.path. An error in
+the script is reported as Python would, with deepgrad's own frames left out
+unless full_traceback is set.
 """
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import runpy
 import sys
 import traceback
 
 _ROOTS = {"tensorflow.keras": "deepgrad.keras", "tensorflow": "deepgrad", "keras": "deepgrad.keras",
           "tf_keras": "deepgrad.keras"}
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def deepgrad_name(name):
@@ -29,10 +38,14 @@ class _AliasLoader(importlib.abc.Loader):
         self.target = target
 
     def create_module(self, spec):
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self._own_spec = module.__spec__
+        return module
 
     def exec_module(self, module):
-        pass
+        # The import machinery has just set module.__spec__ to the alias' spec: give the
+        # deepgrad module its own back, so that it stays `deepgrad...` for everyone else.
+        module.__spec__ = self._own_spec
 
 
 class AliasFinder(importlib.abc.MetaPathFinder):
@@ -42,33 +55,87 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         real = deepgrad_name(name)
         if real is None:
             return None
-        if importlib.util.find_spec(real) is None:
-            raise ModuleNotFoundError(f"deepgrad does not implement {name} (no module {real})")
+        try:
+            found = importlib.util.find_spec(real)
+        except ModuleNotFoundError:
+            found = None
+        if found is None:
+            raise ModuleNotFoundError(f"deepgrad does not implement {name} (no module {real})", name=name)
         return importlib.util.spec_from_loader(name, _AliasLoader(real))
 
 
+def _aliased_modules():
+    return {name: module for name, module in sys.modules.items() if deepgrad_name(name)}
+
+
 def install():
-    """Put the alias finder first on sys.meta_path (idempotent)."""
+    """Put the alias finder first on sys.meta_path (idempotent); drops real tensorflow/keras
+    modules from sys.modules so that the next import finds deepgrad's."""
     if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, AliasFinder())
-    for name in [n for n in sys.modules if deepgrad_name(n)]:
-        if not sys.modules[name].__name__.startswith("deepgrad"):
+    for name, module in _aliased_modules().items():
+        if not getattr(module, "__name__", "").startswith("deepgrad"):
             del sys.modules[name]
 
 
-def run_script(path, args=()):
-    """Run the file at `path` as __main__ with the aliases installed; returns an exit code."""
+def uninstall(saved_modules=None):
+    """Remove the alias finder and the aliased modules; put back `saved_modules` (name -> module)."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, AliasFinder)]
+    for name in _aliased_modules():
+        del sys.modules[name]
+    sys.modules.update(saved_modules or {})
+
+
+def _is_ours(filename):
+    filename = os.path.abspath(filename) if not filename.startswith("<") else filename
+    return filename.startswith(_PACKAGE_DIR + os.sep) or filename in ("<frozen runpy>", runpy.__file__)
+
+
+def _report(error, path, full_traceback):
+    """Print `error` raised by the script at `path` to stderr, as Python would but shorter."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if "deepgrad does not implement" in str(error) and not full_traceback:
+        in_script = [f for f in frames if f.filename == path]
+        where = f"{path}, line {in_script[-1].lineno}: {in_script[-1].line}" if in_script else path
+        print(f"{error}\n  at {where}", file=sys.stderr)
+        return
+    if full_traceback:
+        traceback.print_exception(error)
+        return
+    shown = traceback.StackSummary.from_list([f for f in frames if not _is_ours(f.filename)])
+    first = next((i for i, f in enumerate(frames) if not _is_ours(f.filename)), len(frames))
+    hidden = sum(_is_ours(f.filename) for f in frames[first:])  # those below the script's call
+    print("Traceback (most recent call last):", file=sys.stderr)
+    print("".join(shown.format()), end="", file=sys.stderr)
+    if hidden:
+        print(f"  ({hidden} frames inside deepgrad not shown: `deepgrad run --traceback` shows them)",
+              file=sys.stderr)
+    print("".join(traceback.format_exception_only(error)), end="", file=sys.stderr)
+
+
+def run_script(path, args=(), full_traceback=False):
+    """Run the file at `path` as __main__ with the aliases installed; returns an exit code
+    (0, the script's sys.exit code, 1 after an error, 130 after Ctrl-C)."""
+    saved_modules, saved_meta_path = _aliased_modules(), list(sys.meta_path)
+    saved_argv, saved_path = sys.argv, list(sys.path)
     install()
     sys.argv = [path, *args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     try:
         runpy.run_path(path, run_name="__main__")
-    except AttributeError as e:
-        if "deepgrad does not implement" not in str(e):
-            raise
-        frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == path]
-        where = f"{path}, line {frames[-1].lineno}: {frames[-1].line}" if frames else path
-        print(f"{e}\n  at {where}", file=sys.stderr)
-        return 1
     except SystemExit as e:
-        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        print(e.code, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # the script's error, reported as Python would
+        _report(e, path, full_traceback)
+        return 1
+    finally:
+        uninstall(saved_modules)
+        sys.meta_path[:] = saved_meta_path
+        sys.argv, sys.path[:] = saved_argv, saved_path
     return 0
