@@ -84,10 +84,10 @@ def _flatten_hint(true_shape, pred_shape):
     """A sentence about a missing Flatten when y_pred has more axes than the labels account for."""
     if len(pred_shape) > 2 and len(pred_shape) > len(true_shape):
         return (
-            f" y_pred has {len(pred_shape)} axes, {pred_shape}: the output layer was applied to "
+            f" y_pred has {len(pred_shape)} axes, {pred_shape}: the Dense layers were applied to "
             "features that were not flattened (a Dense layer on an input of shape (N, 28, 28) acts "
             "on the last axis only and returns (N, 28, units)). A Flatten layer is probably "
-            "missing before the output Dense layer."
+            "missing before the first Dense layer (e.g. right after the Input)."
         )
     return ""
 
