@@ -1,4 +1,4 @@
-"""The `deepgrad` command: demo (train a CNN on MNIST) and run (a TensorFlow script on deepgrad)."""
+"""The `deepgrad` command: demo (train a CNN on MNIST), run (a TensorFlow script on deepgrad), bench."""
 import argparse
 import os
 import sys
@@ -150,6 +150,19 @@ def run(args):
     return run_script(args.script, args.args, full_traceback=args.traceback)
 
 
+def bench(args):
+    """`python -m bench ARGS` from the source checkout that holds this deepgrad."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isfile(os.path.join(root, "bench", "__main__.py")):
+        print("deepgrad bench: error: the benchmark lives in a source checkout (bench/ beside deepgrad/); "
+              "install deepgrad with `pip install -e .` from a clone", file=sys.stderr)
+        return 2
+    sys.path.insert(0, root)
+    from bench.__main__ import main as bench_main
+
+    return bench_main(args.args)
+
+
 def make_parser():
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(prog="deepgrad", description=DESCRIPTION, epilog=EPILOG,
@@ -178,12 +191,19 @@ def make_parser():
     p_run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
                        help="arguments passed to the script (sys.argv[1:])")
     p_run.set_defaults(func=run)
+    p_bench = sub.add_parser("bench", add_help=False,
+                             help="throughput and memory against PyTorch (`deepgrad bench --help`)")
+    p_bench.add_argument("args", nargs=argparse.REMAINDER)
+    p_bench.set_defaults(func=bench)
     return parser
 
 
 def main(argv=None):
     """The `deepgrad` command; returns its exit status."""
     parser = make_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:  # every option after `bench` is the benchmark's own, --help included
+        return bench(argparse.Namespace(args=argv[1:]))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

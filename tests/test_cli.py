@@ -252,3 +252,12 @@ def test_demo_reaches_95_percent_on_the_shipped_sample_within_a_minute(no_mnist_
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:
         assert "pip install matplotlib" in out
+
+
+def test_bench_subcommand_forwards_its_options_to_the_benchmark(capsys):
+    from deepgrad.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "--help"])
+    assert exit_info.value.code == 0
+    assert "python -m bench" in capsys.readouterr().out
