@@ -220,3 +220,18 @@ def test_accuracy_in_fit_ignores_padded_steps_as_keras():
     got = ours.evaluate(x, y, verbose=0)
     want = theirs.evaluate(x, y, verbose=0)
     np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("merge", ["Add", "Concatenate", "Average"])
+def test_merge_layers_combine_masks_as_keras(merge):
+    """The output mask of a merge is Keras': the or of the masks for elementwise merges;
+    for Concatenate the masks widened to the inputs, joined, then reduced with any."""
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    y = np.array([[1, 1, 1, 0], [0, 0, 0, 0]])
+    ours = getattr(L, merge)().compute_mask(
+        [dg.Tensor(np.zeros((2, 4, 3))), dg.Tensor(np.zeros((2, 4, 3)))], [x != 0, y != 0])
+    theirs = getattr(keras.layers, merge)().compute_mask(
+        [keras.ops.zeros((2, 4, 3)), keras.ops.zeros((2, 4, 3))],
+        [keras.ops.convert_to_tensor(x != 0), keras.ops.convert_to_tensor(y != 0)])
+    np.testing.assert_array_equal(ours, keras.ops.convert_to_numpy(theirs))
+    assert getattr(L, merge)().compute_mask([dg.Tensor(np.zeros((2, 4, 3)))] * 2, [None, None]) is None

@@ -7,8 +7,16 @@ dot products of samples. Each has a functional form: add([a, b]) is
 Add()([a, b]).
 """
 from ... import ops
+from ...backend import xp
 from ...ops import nn
 from .layer import Layer
+
+
+def _mask_list(mask):
+    """The masks given to a merge layer as boolean arrays (None entries kept), or None."""
+    if mask is None or not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+        return None
+    return [None if m is None else xp.asarray(getattr(m, "data", m), dtype=bool) for m in mask]
 
 
 def _describe(shapes):
@@ -24,6 +32,16 @@ class Merge(Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras 3: the logical or of the inputs' masks; None unless every input has one."""
+        masks = _mask_list(mask)
+        if masks is None or any(m is None for m in masks):
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = xp.logical_or(out, m)
+        return out
 
     def _error(self, message, shapes):
         return ValueError(
@@ -210,6 +228,22 @@ class Concatenate(Merge):
     def build(self, input_shape):
         self._concat_shape(input_shape)
         self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras 3: each input's mask (all true where it has none) widened to the input's
+        shape, joined along the axis, then reduced with `any` over the last axis."""
+        masks = _mask_list(mask)
+        if masks is None:
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            shape = tuple(x.shape)
+            if m is None:
+                m = xp.ones(shape, dtype=bool)
+            elif m.ndim < len(shape):
+                m = xp.broadcast_to(m[..., None], shape)
+            full.append(m)
+        return xp.any(xp.concatenate(full, axis=self.axis), axis=-1)
 
     def call(self, inputs, training=None):
         inputs = self._as_list(inputs)
