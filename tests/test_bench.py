@@ -67,8 +67,8 @@ def test_profile_mode_prints_the_ops():
     lines = []
     prof = profile_model("cnn1", steps=1, warmup=1, out=lines.append)
     table = lines[-1]
-    assert "conv2d" in table and "matmul" in table and "optimizer.apply" in table
-    assert prof.calls("conv2d", "backward") == 1 and prof.calls("matmul") == 2
+    assert "conv2d_bias_act" in table and "dense_bias_act" in table and "optimizer.apply" in table
+    assert prof.calls("conv2d_bias_act", "backward") == 1 and prof.calls("dense_bias_act") == 2
 
 
 def test_unknown_model_is_an_error():

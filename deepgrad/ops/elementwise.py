@@ -194,10 +194,36 @@ def sigmoid(x):
     return attach(y, (x,), lambda g: (g * y * (1 - y),), "sigmoid")
 
 
+# NumPy's maximum against a scalar 0 runs a loop 3.4x slower than maximum of two
+# arrays on the float32 build measured (1.4M elements: 0.43 against 0.13 ms), so a
+# float ReLU takes the maximum of rows of _ROW elements against one row of zeros.
+_ROW = 16384
+_ZERO_ROWS = {}
+
+
+def _relu_array(a, out=None):
+    """max(a, 0) elementwise into `out` (which may be `a` itself) or a new array."""
+    if out is None:
+        out = xp.empty(a.shape, dtype=a.dtype)
+    if a.dtype.kind != "f" or not (a.flags.c_contiguous and out.flags.c_contiguous):
+        return xp.maximum(a, 0, out=out)
+    zeros = _ZERO_ROWS.get(a.dtype)
+    if zeros is None:
+        zeros = _ZERO_ROWS[a.dtype] = xp.zeros(_ROW, dtype=a.dtype)
+        zeros.flags.writeable = False
+    src, dst = a.reshape(-1), out.reshape(-1)
+    whole = src.size - src.size % _ROW
+    if whole:
+        xp.maximum(src[:whole].reshape(-1, _ROW), zeros, out=dst[:whole].reshape(-1, _ROW))
+    if whole < src.size:
+        xp.maximum(src[whole:], zeros[:src.size - whole], out=dst[whole:])
+    return out
+
+
 def relu(x):
     """y = max(x, 0). dx = g where x > 0."""
     x = as_tensor(x)
-    y = xp.maximum(x.data, 0)
+    y = _relu_array(x.data)
     return attach(y, (x,), lambda g: (g * (x.data > 0),), "relu")
 
 

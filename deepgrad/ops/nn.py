@@ -354,6 +354,91 @@ def _normalize(x, axes, epsilon, gamma, beta, full_shape, expected, op):
     return attach(y, (x, _or_constant(gamma_t), _or_constant(beta_t)), vjp, op), mean, var
 
 
+# Row length of the 2-D view the channels-last batch norm works on: whole pixels
+# (all channels) of trailing spatial axes, up to this many elements. Its column
+# sums add the rows one after another (float32 error growing with their number),
+# so a view of more than _BN_MAX_ROWS rows takes the general path (einsum).
+_BN_ROW = 1 << 16
+_BN_MAX_ROWS = 4096
+
+
+def _channel_rows(shape):
+    """(rows, length) of a 2-D view of a channels-last array whose rows are runs of whole pixels.
+
+    NumPy's loop over (M, C) - (C,) runs C elements per inner call; over rows of
+    W*C or H*W*C elements against the parameter tiled along the row it ran 2x faster
+    (64x26x26x32 float32: 0.15 against 0.31 ms), and so did the per-channel sums.
+    """
+    length = shape[-1]
+    for d in reversed(shape[1:-1]):
+        if length * d > _BN_ROW:
+            break
+        length *= d
+    rows = 1
+    for d in shape:
+        rows *= d
+    return rows // length, length
+
+
+def _per_channel(row_sums, channels):
+    """Per-channel totals (C,) of sums over the rows, (L,) with L a multiple of C.
+
+    Summed along a contiguous axis, where NumPy adds pairwise.
+    """
+    return xp.ascontiguousarray(row_sums.reshape(-1, channels).T).sum(axis=1)
+
+
+def _batch_norm_channels_last(x, gamma, beta, epsilon, op):
+    """batch_norm_train over every axis but the last (NHWC images, dense features).
+
+    The same formulas as `_normalize`, on a (rows, L) view whose rows hold whole
+    pixels: sums over rows as one matrix-vector product (ones @ X) or one einsum
+    over the row axis, then folded to channels; the per-channel scale, shift and
+    gradient coefficients tiled along a row, so every pass is a long contiguous loop.
+    Forward: mean (1 read), xc = x - mean, var = sum(xc^2) / n, y = xc scale + beta.
+    Backward: sum(g), sum(g xc), dx = g scale - xc (scale inv^2 sum(g xc) / n) - scale sum(g) / n.
+    """
+    c = x.shape[-1]
+    expected = (c,)
+    gamma_t, gamma_a = _param(gamma, x, expected, expected, op, "gamma")
+    beta_t, beta_a = _param(beta, x, expected, expected, op, "beta")
+    dtype = x.data.dtype
+    rows, length = _channel_rows(x.shape)
+    reps = length // c
+    n = rows * reps
+    ones = xp.ones(rows, dtype=dtype)
+    x2 = x.data.reshape(rows, length)
+    mean = _per_channel(ones @ x2, c) / n
+    xc = x2 - xp.tile(mean, reps)
+    var = _per_channel(xp.einsum("ij,ij->j", xc, xc), c) / n
+    inv = 1 / xp.sqrt(var + dtype.type(epsilon))
+    scale = inv if gamma_a is None else inv * gamma_a
+    y = xc * xp.tile(scale, reps)
+    if beta_a is not None:
+        y += xp.tile(beta_a, reps)
+
+    def vjp(g):
+        need_gamma = gamma_t is not None and gamma_t.requires_grad
+        need_beta = beta_t is not None and beta_t.requires_grad
+        g2 = g.reshape(rows, length)
+        sum_g = _per_channel(ones @ g2, c)
+        sum_gxc = _per_channel(xp.einsum("ij,ij->j", g2, xc), c) if x.requires_grad or need_gamma else None
+        dx = dgamma = dbeta = None
+        if x.requires_grad:
+            dx = g2 * xp.tile(scale, reps)
+            dx -= xc * xp.tile(scale * inv * inv * sum_gxc / n, reps)
+            dx -= xp.tile(scale * sum_g / n, reps)
+            dx = dx.reshape(x.shape)
+        if need_gamma:
+            dgamma = (sum_gxc * inv).reshape(gamma_t.shape).astype(gamma_t.data.dtype, copy=False)
+        if need_beta:
+            dbeta = sum_g.reshape(beta_t.shape).astype(beta_t.data.dtype, copy=False)
+        return dx, dgamma, dbeta
+
+    out = attach(y.reshape(x.shape), (x, _or_constant(gamma_t), _or_constant(beta_t)), vjp, op)
+    return out, mean, var
+
+
 def batch_norm_train(x, gamma, beta, axes, epsilon=1e-3):
     """Batch normalisation with the statistics of this batch.
 
@@ -370,6 +455,9 @@ def batch_norm_train(x, gamma, beta, axes, epsilon=1e-3):
     """
     x = _float(x)
     axes = _axes(axes, x.ndim, "batch_norm_train")
+    if (axes == tuple(range(x.ndim - 1)) and x.ndim >= 2 and x.data.flags.c_contiguous and x.size
+            and _channel_rows(x.shape)[0] <= _BN_MAX_ROWS):
+        return _batch_norm_channels_last(x, gamma, beta, epsilon, "batch_norm_train")
     kept = tuple(d for i, d in enumerate(x.shape) if i not in axes)
     full = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
     y, mean, var = _normalize(x, axes, epsilon, gamma, beta, full, kept, "batch_norm_train")
@@ -394,8 +482,18 @@ def batch_norm_infer(x, gamma, beta, mean, var, epsilon=1e-3):
     if beta_t is not None:
         shift = shift + beta_t.data.astype(dtype, copy=False)
     try:
-        y = x.data * scale
-        y += shift
+        c = x.shape[-1] if x.ndim else 0
+        if (x.ndim >= 2 and x.size and x.data.flags.c_contiguous and scale.size == shift.size == c
+                and scale.shape[-1:] == shift.shape[-1:] == (c,) and scale.ndim <= x.ndim and shift.ndim <= x.ndim):
+            # Per-channel over channels-last x: rows of whole pixels against the tiled parameters.
+            rows, length = _channel_rows(x.shape)
+            reps = length // c
+            y = x.data.reshape(rows, length) * xp.tile(scale.reshape(c), reps)
+            y += xp.tile(shift.reshape(c), reps)
+            y = y.reshape(x.shape)
+        else:
+            y = x.data * scale
+            y += shift
     except ValueError:
         shapes = {n: _array(v).shape for n, v in
                   (("gamma", gamma), ("beta", beta), ("mean", mean), ("var", var)) if v is not None}

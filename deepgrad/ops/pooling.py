@@ -12,15 +12,19 @@ OH x OW, so both directions are ph*pw whole-array operations:
           dx[tap(i, j)] += g / count
 
 When windows do not overlap (stride >= pool, e.g. 2x2 stride 2) each tap's
-gradient is written straight into its slice, with no accumulation.
+gradient is written straight into its slice, with no accumulation, and max
+pooling finds each window's winning tap in the forward (a uint8 per output), so
+its vjp reads g and the winners instead of the whole input again. Without a
+gradient to record (inference, no_grad) the forward computes y only.
 
 Padding 'same' is TensorFlow's (extra row/column at the bottom/right); max
 pooling ignores padded cells (padded with -inf) and average pooling divides by
 the number of real cells in each window (count), as TensorFlow and Keras do.
 """
 from ..backend import floatx, xp
-from ..tensor import as_tensor, attach
+from ..tensor import as_tensor, attach, is_grad_enabled
 from .conv import _pair, _padding, _single, out_size, pad_hw, same_pads, tap
+
 
 
 def _geometry(op, x, pool_size, strides, padding, unit=False):
@@ -52,15 +56,25 @@ def _grad_buffer(shape, pool, strides, out_hw, dtype):
     return (xp.empty if tiles else xp.zeros)(shape, dtype=dtype)
 
 
-def _max_pool(x4, pool, strides, pads, out_hw):
-    """Forward of max pooling on a 4-D array, and the vjp on arrays."""
+def _window_max(taps):
+    """The elementwise maximum of the taps' strided views, as a new array."""
+    y = taps[0].copy() if len(taps) == 1 else xp.maximum(taps[0], taps[1])
+    for t in taps[2:]:
+        xp.maximum(y, t, out=y)
+    return y
+
+
+def _max_pool(x4, pool, strides, pads, out_hw, need_grad=True):
+    """Forward of max pooling on a 4-D array, and the vjp on arrays (None when no gradient is needed)."""
     dtype = x4.dtype
     xpad = pad_hw(x4, pads, -xp.inf)
     offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
-    y = tap(xpad, *offsets[0], strides, out_hw).copy()
-    for i, j in offsets[1:]:
-        xp.maximum(y, tap(xpad, i, j, strides, out_hw), out=y)
-    disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
+    if not need_grad:
+        return _window_max([tap(xpad, i, j, strides, out_hw) for i, j in offsets]), None
+    if strides[0] >= pool[0] and strides[1] >= pool[1] and len(offsets) < 256:
+        return _max_pool_disjoint(x4, xpad, offsets, pool, strides, pads, out_hw)
+    # Overlapping windows: the winners are found again in the vjp, from the input.
+    y = _window_max([tap(xpad, i, j, strides, out_hw) for i, j in offsets])
 
     def vjp(g):
         dxpad = _grad_buffer(xpad.shape, pool, strides, out_hw, dtype)
@@ -73,10 +87,7 @@ def _max_pool(x4, pool, strides, pads, out_hw):
             if k < last:
                 taken = hit if taken is None else xp.logical_or(taken, hit, out=taken)
             view = tap(dxpad, i, j, strides, out_hw)
-            if disjoint:
-                xp.multiply(g, hit, out=view)
-            else:
-                view += g * hit
+            view += g * hit
         (t, _), (l, _) = pads
         h, w = x4.shape[1:3]
         return dxpad[:, t:t + h, l:l + w, :]
@@ -84,7 +95,42 @@ def _max_pool(x4, pool, strides, pads, out_hw):
     return y, vjp
 
 
-def _avg_pool(x4, pool, strides, pads, out_hw):
+def _max_pool_disjoint(x4, xpad, offsets, pool, strides, pads, out_hw):
+    """Max pooling whose windows do not overlap, with the winners found in the forward.
+
+    Besides y, the forward keeps `winner` (uint8, y's shape): the index of the first
+    tap (row-major) equal to the maximum, counted as the number of leading taps
+    that are not it. The vjp then needs only g and `winner`, not the input:
+    dx[tap(k)] = g where winner == k, one write per tap. Measured on the MNIST
+    CNN's first pooling (64x26x26x32, one thread): forward 0.42 -> 0.60 ms and
+    forward + backward 1.22 -> 1.12 ms with warm caches, 2.09 -> 1.67 ms when the
+    caches were flushed between the two (as they are in training).
+    A window holding a NaN routes its gradient to its last tap.
+    """
+    taps = [tap(xpad, i, j, strides, out_hw) for i, j in offsets]
+    y = _window_max(taps)
+    found = taps[0] == y
+    winner = xp.logical_not(found).view(xp.uint8)
+    for t in taps[1:-1]:
+        found |= t == y
+        winner += ~found
+    del found, taps
+    padded_shape = xpad.shape
+    (top, _), (left, _) = pads
+    h, w = x4.shape[1:3]
+
+    def vjp(g):
+        dxpad = _grad_buffer(padded_shape, pool, strides, out_hw, g.dtype)
+        hit = xp.empty(winner.shape, dtype=bool)
+        for k, (i, j) in enumerate(offsets):
+            xp.equal(winner, k, out=hit)
+            xp.multiply(g, hit, out=tap(dxpad, i, j, strides, out_hw))
+        return dxpad[:, top:top + h, left:left + w, :]
+
+    return y, vjp
+
+
+def _avg_pool(x4, pool, strides, pads, out_hw, need_grad=True):
     """Forward of average pooling (over the real cells only) on a 4-D array, and the vjp on arrays."""
     dtype = x4.dtype
     xpad = pad_hw(x4, pads)
@@ -136,7 +182,7 @@ def _pool2d(op, kernel, x, pool_size, strides, padding):
     x = as_tensor(x)
     _check_rank(op, x, 4, "(N, H, W, C)")
     pool, strides, pads, out_hw = _geometry(op, x, pool_size, strides, padding)
-    y, array_vjp = kernel(_float(x), pool, strides, pads, out_hw)
+    y, array_vjp = kernel(_float(x), pool, strides, pads, out_hw, x.requires_grad and is_grad_enabled())
     return attach(y, (x,), lambda g: (array_vjp(g),), op)
 
 
@@ -145,7 +191,7 @@ def _pool1d(op, kernel, x, pool_size, strides, padding):
     _check_rank(op, x, 3, "(N, L, C)")
     x4 = _float(x)[:, None]
     pool, strides, pads, out_hw = _geometry(op, x4, pool_size, strides, padding, unit=True)
-    y, array_vjp = kernel(x4, pool, strides, pads, out_hw)
+    y, array_vjp = kernel(x4, pool, strides, pads, out_hw, x.requires_grad and is_grad_enabled())
     return attach(y[:, 0], (x,), lambda g: (array_vjp(g[:, None])[:, 0],), op)
 
 

@@ -132,6 +132,11 @@ RECIPES = {
     # convolution and pooling
     "conv2d": lambda: [case(t(2, 6, 6, 1), t(3, 3, 1, 4)), case(t(2, 6, 6, 3), t(3, 3, 3, 4), 2, "same"),
                        case(t(2, 7, 7, 2), t(3, 3, 2, 2), dilation=2)],
+    "conv2d_bias_act": lambda: [case(t(2, 6, 6, 1), t(3, 3, 1, 4), t(4), activation="relu"),
+                                case(t(2, 6, 6, 3), t(3, 3, 3, 4), t(4), 2, "same"),
+                                case(t(2, 6, 6, 5), t(3, 3, 5, 4), None, activation="relu")],
+    "dense_bias_act": lambda: [case(t(3, 4), t(4, 5), t(5), activation="relu"), case(t(3, 4), t(4, 5)),
+                               case(t(3, 4), t(4, 5), None, "relu")],
     "conv1d": lambda: [case(t(2, 7, 3), t(3, 3, 4)), case(t(2, 7, 3), t(3, 3, 4), 2, "same")],
     "conv2d_transpose": lambda: [case(t(2, 4, 4, 3), t(3, 3, 5, 3)), case(t(2, 4, 4, 3), t(3, 3, 5, 3), 2, "same")],
     "depthwise_conv2d": lambda: [case(t(2, 5, 5, 3), t(3, 3, 3, 2)), case(t(2, 5, 5, 3), t(3, 3, 3, 1), 2, "same")],

