@@ -4,76 +4,29 @@ Fast tests run each program on a tiny slice of the shipped MNIST sample (or tiny
 random images for CIFAR-10): its imports are served by deepgrad, it builds the
 tutorial's model (parameter count checked), trains, and prints its test accuracy
 on the last line. Slow tests train each program for real and check the accuracy
-it reaches: MNIST from ../shared/datasets/mnist (or $MNIST_DIR), and for CIFAR-10,
+it reaches: MNIST from ../shared/datasets/mnist, and for CIFAR-10,
 which is not available offline, a stand-in made from Fashion-MNIST and written
 in CIFAR's own file format.
 """
 import gzip
 import hashlib
-import importlib.util
-import os
 import pickle
 import py_compile
 import re
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from deepgrad import keras
-from deepgrad.cli import main
+from tests.example_runner import EXAMPLES, run_example
+from tests.real_data import require_fashion_mnist
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-MNIST_DIR = Path(os.environ.get("MNIST_DIR") or ROOT.parent / "shared" / "datasets" / "mnist")
-FASHION_DIR = Path(os.environ.get("FASHION_MNIST_DIR") or "/usr/share/datasets/fashion-mnist")
-IDX_FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
 KERAS_PROGRAMS = ["mnist_cnn.py", "mnist_cnn_onehot.py", "cifar10_cnn.py", "functional_api.py",
                   "functional_api_fixed.py"]
 ACCURACY = re.compile(r"^Test accuracy: ([0-9.]+)$")
 
 
-def _have(folder):
-    return all((folder / name).is_file() for name in IDX_FILES)
-
-
-def _have_cifar10_loader():
-    return importlib.util.find_spec("deepgrad.keras.datasets.cifar10") is not None
-
-
-needs_cifar10_loader = pytest.mark.skipif(
-    not _have_cifar10_loader(), reason="deepgrad.keras.datasets.cifar10 does not exist yet")
-
-
 # ----------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def fits(monkeypatch):
-    """Records (model, history) of every fit() the program makes."""
-    from deepgrad.keras.models.trainer import Trainer
-
-    calls = []
-    real_fit = Trainer.fit
-
-    def recording_fit(self, *args, **kwargs):
-        history = real_fit(self, *args, **kwargs)
-        calls.append((self, history))
-        return history
-
-    monkeypatch.setattr(Trainer, "fit", recording_fit)
-    return calls
-
-
-def run_example(name, capsys):
-    """`deepgrad run examples/NAME`: (exit code, stdout, stderr, wall seconds)."""
-    start = time.perf_counter()
-    code = main(["run", str(EXAMPLES / name)])
-    elapsed = time.perf_counter() - start
-    out, err = capsys.readouterr()
-    return code, out, err, elapsed
 
 
 def printed_accuracy(out):
@@ -91,18 +44,6 @@ def tiny_mnist(monkeypatch):
     (x_train, y_train), (x_test, y_test) = mnist.load_data(sample=True)
     data = (x_train[:128], y_train[:128]), (x_test[:64], y_test[:64])
     monkeypatch.setattr(mnist, "load_data", lambda *args, **kwargs: data)
-
-
-@pytest.fixture
-def mnist_home(tmp_path, monkeypatch):
-    """$DEEPGRAD_HOME/datasets/mnist holds (links to) the real MNIST files."""
-    if not _have(MNIST_DIR):
-        pytest.skip(f"the real MNIST IDX files are not in {MNIST_DIR} (set MNIST_DIR)")
-    folder = tmp_path / "deepgrad_home" / "datasets" / "mnist"
-    folder.mkdir(parents=True)
-    for name in IDX_FILES:
-        (folder / name).symlink_to(MNIST_DIR / name)
-    monkeypatch.setenv("DEEPGRAD_HOME", str(tmp_path / "deepgrad_home"))
 
 
 # ----------------------------------------------------------------------------- fast
@@ -148,7 +89,6 @@ def test_functional_api_fails_like_tensorflow_and_names_the_missing_flatten(tiny
     assert "deepgrad/keras" not in err, "deepgrad's own frames are hidden without --traceback"
 
 
-@needs_cifar10_loader
 def test_cifar10_program_runs_on_tiny_random_images(monkeypatch, fits, capsys):
     from deepgrad.keras.datasets import cifar10
 
@@ -242,7 +182,7 @@ def _write_batch(path, label, rows, labels):
 def write_cifar10_standin(folder, n_train=CIFAR_TRAIN, n_test=CIFAR_TEST, seed=0):
     """Fashion-MNIST subsets written as CIFAR-10's python batches; returns {file name: md5}."""
     rng = np.random.default_rng(seed)
-    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data(path=FASHION_DIR)
+    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data(path=require_fashion_mnist())
     arrays = [np.asarray(a) for a in (x_train, y_train, x_test, y_test)]
     train = _stratified(arrays[1], n_train, rng)
     test = _stratified(arrays[3], n_test, rng)
@@ -259,8 +199,7 @@ def write_cifar10_standin(folder, n_train=CIFAR_TRAIN, n_test=CIFAR_TEST, seed=0
 
 
 def test_the_cifar10_standin_has_cifar10_layout(tmp_path):
-    if not _have(FASHION_DIR):
-        pytest.skip(f"Fashion-MNIST is not in {FASHION_DIR} (Debian package, or set FASHION_MNIST_DIR)")
+    fashion_dir = require_fashion_mnist()
     checksums = write_cifar10_standin(tmp_path / "cifar-10-batches-py", n_train=100, n_test=20)
     assert sorted(checksums) == [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
     with open(tmp_path / "cifar-10-batches-py" / "data_batch_1", "rb") as f:
@@ -269,16 +208,13 @@ def test_the_cifar10_standin_has_cifar10_layout(tmp_path):
     image = batch[b"data"][0].reshape(3, 32, 32)
     assert (image[0] == image[2]).all() and not image[:, :2].any(), "3 equal channels, padded by 2"
     assert all(isinstance(v, int) for v in batch[b"labels"])
-    with gzip.open(FASHION_DIR / "train-labels-idx1-ubyte.gz") as f:
+    with gzip.open(fashion_dir / "train-labels-idx1-ubyte.gz") as f:
         assert f.read(4) == b"\x00\x00\x08\x01"
 
 
 @pytest.mark.slow
-@needs_cifar10_loader
 def test_cifar10_program_learns_the_standin(tmp_path, monkeypatch, fits, capsys):
     """The CIFAR-10 tutorial, 10 epochs, on 10,000 Fashion-MNIST images dressed as CIFAR-10."""
-    if not _have(FASHION_DIR):
-        pytest.skip(f"Fashion-MNIST is not in {FASHION_DIR} (Debian package, or set FASHION_MNIST_DIR)")
     from deepgrad.keras.datasets import cifar10
 
     home = tmp_path / "deepgrad_home"

@@ -11,32 +11,20 @@ MNIST from ../shared/datasets/mnist (tests/real_data.py).
 import py_compile
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from deepgrad import keras
-from deepgrad.cli import main
 from deepgrad.keras import layers
-from tests.real_data import MNIST_FILES, require_mnist
+from tests.example_runner import EXAMPLES, run_example
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PROGRAMS = ["lstm_mnist.py", "sequence_addition.py", "text_classification.py"]
 LAST_LINE = {"lstm_mnist.py": "Test accuracy", "text_classification.py": "Test accuracy",
              "sequence_addition.py": "Exact-match accuracy"}
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def run_example(name, capsys):
-    """`deepgrad run examples/NAME`: (exit code, stdout, stderr, wall seconds)."""
-    start = time.perf_counter()
-    code = main(["run", str(EXAMPLES / name)])
-    elapsed = time.perf_counter() - start
-    out, err = capsys.readouterr()
-    return code, out, err, elapsed
 
 
 def printed_accuracy(name, out):
@@ -49,23 +37,6 @@ def printed_accuracy(name, out):
 
 def report(name, accuracy, elapsed):
     print(f"\n{name}: accuracy {accuracy:.4f} in {elapsed:.0f} s")
-
-
-@pytest.fixture
-def fits(monkeypatch):
-    """Records (model, history) of every fit() the program makes."""
-    from deepgrad.keras.models.trainer import Trainer
-
-    calls = []
-    real_fit = Trainer.fit
-
-    def recording_fit(self, *args, **kwargs):
-        history = real_fit(self, *args, **kwargs)
-        calls.append((self, history))
-        return history
-
-    monkeypatch.setattr(Trainer, "fit", recording_fit)
-    return calls
 
 
 @pytest.fixture
@@ -92,17 +63,6 @@ def mnist_sample(monkeypatch):
     (x_train, y_train), (x_test, y_test) = mnist.load_data(sample=True)
     data = (x_train[:256], y_train[:256]), (x_test[:64], y_test[:64])
     monkeypatch.setattr(mnist, "load_data", lambda *args, **kwargs: data)
-
-
-@pytest.fixture
-def mnist_home(tmp_path, monkeypatch):
-    """$DEEPGRAD_HOME/datasets/mnist holds links to the real MNIST files."""
-    source = require_mnist()
-    folder = tmp_path / "deepgrad_home" / "datasets" / "mnist"
-    folder.mkdir(parents=True)
-    for name in MNIST_FILES:
-        (folder / name).symlink_to(source / name)
-    monkeypatch.setenv("DEEPGRAD_HOME", str(tmp_path / "deepgrad_home"))
 
 
 # ----------------------------------------------------------------------------- fast
