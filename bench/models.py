@@ -7,6 +7,7 @@ best layout of the same random numbers. Outputs are logits; both sides train
 with sparse categorical cross-entropy from logits and Adam.
 """
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 
@@ -45,13 +46,14 @@ def _nn():
     return nn
 
 
-# ----------------------------------------------------------------------------- MNIST three-conv CNN
+# ----------------------------------------------------------------------------- three-conv CNN (MNIST, CIFAR-10)
 
 
-def cnn3_deepgrad():
+def three_conv_deepgrad(input_shape):
+    """The tutorials' CNN: Conv 32, pool, Conv 64, pool, Conv 64, Dense 64, Dense 10 (logits)."""
     layers = _keras().layers
     return _keras().Sequential([
-        layers.Input((28, 28, 1)),
+        layers.Input(input_shape),
         layers.Conv2D(32, 3, activation="relu"),
         layers.MaxPooling2D(2),
         layers.Conv2D(64, 3, activation="relu"),
@@ -63,13 +65,16 @@ def cnn3_deepgrad():
     ])
 
 
-def cnn3_torch():
+def three_conv_torch(input_shape):
+    """The same in PyTorch (channels-first): the last conv leaves ((side - 2) // 2 - 2) // 2 - 2 pixels a side."""
     nn = _nn()
+    side, _, channels = input_shape
+    last = ((side - 2) // 2 - 2) // 2 - 2
     return nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(channels, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(64, 64, 3), nn.ReLU(),
-        nn.Flatten(), nn.Linear(3 * 3 * 64, 64), nn.ReLU(), nn.Linear(64, 10),
+        nn.Flatten(), nn.Linear(last * last * 64, 64), nn.ReLU(), nn.Linear(64, 10),
     )
 
 
@@ -112,34 +117,6 @@ def mlp_deepgrad():
 def mlp_torch():
     nn = _nn()
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
-
-
-# ----------------------------------------------------------------------------- CIFAR-10 CNN (TF tutorial)
-
-
-def cifar_deepgrad():
-    layers = _keras().layers
-    return _keras().Sequential([
-        layers.Input((32, 32, 3)),
-        layers.Conv2D(32, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, activation="relu"),
-        layers.Flatten(),
-        layers.Dense(64, activation="relu"),
-        layers.Dense(10),
-    ])
-
-
-def cifar_torch():
-    nn = _nn()
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(64, 64, 3), nn.ReLU(),
-        nn.Flatten(), nn.Linear(4 * 4 * 64, 64), nn.ReLU(), nn.Linear(64, 10),
-    )
 
 
 # ----------------------------------------------------------------------------- BatchNorm + Dropout CNN
@@ -217,10 +194,12 @@ def lstm_torch():
 MODELS = {
     spec.name: spec
     for spec in (
-        ModelSpec("cnn3", "MNIST CNN, three convs", (28, 28, 1), cnn3_deepgrad, cnn3_torch),
+        ModelSpec("cnn3", "MNIST CNN, three convs", (28, 28, 1), partial(three_conv_deepgrad, (28, 28, 1)),
+                  partial(three_conv_torch, (28, 28, 1))),
         ModelSpec("cnn1", "MNIST CNN, one conv", (28, 28, 1), cnn1_deepgrad, cnn1_torch),
         ModelSpec("mlp", "MLP 784-128-10", (28, 28), mlp_deepgrad, mlp_torch),
-        ModelSpec("cifar", "CIFAR-10 CNN (TF tutorial)", (32, 32, 3), cifar_deepgrad, cifar_torch),
+        ModelSpec("cifar", "CIFAR-10 CNN (TF tutorial)", (32, 32, 3), partial(three_conv_deepgrad, (32, 32, 3)),
+                  partial(three_conv_torch, (32, 32, 3))),
         ModelSpec(
             "bn", "BN+Dropout CNN", (28, 28, 1), bn_deepgrad, bn_torch,
             note="bn: Conv 32 3x3, BatchNorm, ReLU, MaxPool 2, Conv 64 3x3, BatchNorm, ReLU, MaxPool 2, "
