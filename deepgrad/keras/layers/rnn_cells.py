@@ -135,6 +135,12 @@ class _Cell(Layer, DropoutRNNCell):
         self.output_size = units
         self.kernel = self.recurrent_kernel = self.bias = None
 
+    def _set_implementation(self, implementation):
+        """Keras 3: recurrent dropout forces implementation 1, with one dropout mask per gate."""
+        self.implementation = 1 if self.recurrent_dropout != 0.0 else implementation
+        if self.implementation == 1:
+            self.dropout_mask_count = self.gates
+
     def _build_weights(self, input_shape, bias_shape, bias_initializer):
         input_dim = input_shape[-1]
         if input_dim is None:
@@ -291,9 +297,7 @@ class LSTMCell(_Cell):
                          recurrent_dropout, seed, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.implementation = 1 if self.recurrent_dropout != 0.0 else implementation
-        if self.implementation == 1:
-            self.dropout_mask_count = 4
+        self._set_implementation(implementation)
         self.state_size = [units, units]
 
     def build(self, input_shape):
@@ -367,9 +371,7 @@ class GRUCell(_Cell):
                          recurrent_dropout, seed, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = bool(reset_after)
-        self.implementation = 1 if self.recurrent_dropout != 0.0 else implementation
-        if self.implementation == 1:
-            self.dropout_mask_count = 3
+        self._set_implementation(implementation)
 
     def build(self, input_shape):
         bias_shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
