@@ -59,22 +59,19 @@ def build_mnist_cnn(keras):
     ])
 
 
-def _cached_mnist():
+def _cached_mnist(mnist):
     """The first place where a copy of MNIST already is (the caches, then the system folder), or None.
 
     The demo looks without downloading: with no copy it trains on the shipped sample.
     """
-    from .keras.datasets import fetch
-
-    places = [fetch.deepgrad_cache() / "mnist", fetch.keras_cache() / "mnist.npz", *fetch.system_dirs("mnist")]
-    return next((place for place in places if place.exists()), None)
+    return next((place for place in mnist.search_paths() if place.exists()), None)
 
 
 def _load_mnist(mnist, data):
     """((x_train, y_train), (x_test, y_test)) and a phrase saying where they came from."""
     if data:
         return mnist.load_data(path=data), f"MNIST from {data}"
-    cached = _cached_mnist()
+    cached = _cached_mnist(mnist)
     if cached is not None:
         try:
             return mnist.load_data(path=cached), f"the full MNIST from {cached}"

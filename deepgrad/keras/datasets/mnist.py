@@ -23,6 +23,11 @@ MIRRORS = {
 }
 
 
+def search_paths():
+    """Where a copy of MNIST may already be, in search order: deepgrad's cache, Keras' cache, the system folder."""
+    return [fetch.deepgrad_cache() / "mnist", fetch.keras_cache() / "mnist.npz", *fetch.system_dirs("mnist")]
+
+
 def load_data(path=None, sample=False):
     """The MNIST arrays.
 
@@ -48,7 +53,7 @@ def load_data(path=None, sample=False):
         return idx_family.load_sample("mnist")
     return idx_family.load(
         "mnist", CHECKSUMS, MIRRORS, path,
-        candidates=[fetch.deepgrad_cache() / "mnist", fetch.keras_cache() / "mnist.npz", *fetch.system_dirs("mnist")],
+        candidates=search_paths(),
         npz_name="mnist.npz",
         hint=" Or call load_data(sample=True) for the 10,000/2,000-image sample shipped with deepgrad.",
     )
