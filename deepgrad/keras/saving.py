@@ -96,23 +96,25 @@ def _json_default(obj):
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Rebuild a Sequential model saved by model.save() and load its weights."""
-    from . import layers as layers_module
+    from .layers.wrappers import deserialize_layer
+    from .registry import SafeModeScope
     from .models import Sequential
 
     with zipfile.ZipFile(filepath) as z:
         config = json.loads(z.read("config.json"))
+        has_weights = "model.weights.npz" in z.namelist()
     if config["class_name"] != "Sequential":
         raise NotImplementedError(
             f"load_model rebuilds Sequential models; {config['class_name']} models are not supported yet. "
             "Rebuild the model in code and call model.load_weights(path) instead"
         )
-    custom_objects = custom_objects or {}
     stack = []
-    for entry in config["config"]["layers"]:
-        cls = custom_objects.get(entry["class_name"]) or getattr(layers_module, entry["class_name"])
-        layer_config = dict(entry["config"])
-        layer_config.pop("name", None)
-        stack.append(cls.from_config(layer_config))
+    with SafeModeScope(safe_mode):
+        for entry in config["config"]["layers"]:
+            layer_config = dict(entry["config"])
+            layer_config.pop("name", None)
+            stack.append(deserialize_layer({**entry, "config": layer_config}, custom_objects))
     model = Sequential(stack)
-    load_weights(model, filepath)
+    if has_weights:
+        load_weights(model, filepath)
     return model

@@ -1,6 +1,5 @@
 """Core layers: Dense, Activation, Lambda, Identity."""
 import base64
-import importlib
 import inspect
 import marshal
 import types
@@ -11,6 +10,7 @@ from .. import activations
 from .. import constraints
 from .. import initializers
 from .. import regularizers
+from ..registry import find_custom_object, is_safe
 from .input_spec import InputSpec
 from .layer import Layer
 
@@ -224,12 +224,18 @@ def _load_lambda(config):
                               tuple(defaults) if defaults is not None else None, closure)
 
 
-def deserialize_function(config, safe_mode=True):
-    """The function for a config written by serialize_function."""
+def deserialize_function(config, safe_mode=None, custom_objects=None):
+    """The function for a config written by serialize_function.
+
+    A named function is found only among the custom objects (`custom_objects`, the
+    active custom_object_scope, `register_keras_serializable`) and deepgrad's built-in
+    activations: the module written in the file is never imported. A lambda's bytecode
+    is loaded only with safe_mode=False.
+    """
     if not isinstance(config, dict):
         return config
     if config.get("class_name") == "__lambda__":
-        if safe_mode:
+        if is_safe(safe_mode):
             raise ValueError(
                 "Requested the deserialization of a `Lambda` layer whose `function` is a Python "
                 "lambda. This carries a potential risk of arbitrary code execution and thus it is "
@@ -238,15 +244,17 @@ def deserialize_function(config, safe_mode=True):
             )
         return _load_lambda(config["config"])
     name = config.get("config")
-    module = config.get("module")
-    if module:
-        fn = getattr(importlib.import_module(module), name, None)
-        if fn is not None:
-            return fn
-    try:
-        return activations.get(name)
-    except ValueError:
-        raise ValueError(f"Could not find the function '{name}' (module {module!r})") from None
+    fn = find_custom_object([config.get("registered_name"), name], custom_objects)
+    if fn is None:
+        fn = activations.ACTIVATIONS.find(name)
+    if fn is None:
+        raise ValueError(
+            f"Could not locate the function '{name}' (module {config.get('module')!r}): it is neither "
+            "a built-in activation nor a custom object. deepgrad never imports a module named in a "
+            "file; pass it as `custom_objects={'" + str(name) + "': fn}` or register it with "
+            "`keras.saving.register_keras_serializable()`."
+        )
+    return fn
 
 
 class Lambda(Layer):
@@ -323,13 +331,13 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
         config = dict(config)
-        config["function"] = deserialize_function(config["function"], safe_mode)
+        config["function"] = deserialize_function(config["function"], safe_mode, custom_objects)
         if isinstance(config.get("output_shape"), dict):
-            config["output_shape"] = deserialize_function(config["output_shape"], safe_mode)
+            config["output_shape"] = deserialize_function(config["output_shape"], safe_mode, custom_objects)
         elif isinstance(config.get("output_shape"), list):
             config["output_shape"] = tuple(config["output_shape"])
         if isinstance(config.get("mask"), dict):
-            config["mask"] = deserialize_function(config["mask"], safe_mode)
+            config["mask"] = deserialize_function(config["mask"], safe_mode, custom_objects)
         return cls(**config)

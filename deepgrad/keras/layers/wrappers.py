@@ -4,13 +4,13 @@ Also the helpers that write a layer into a config and read it back
 (`serialize_layer`, `deserialize_layer`), shared by every layer that holds
 another one (RNN's cell, Bidirectional, TimeDistributed).
 """
-import importlib
 import inspect
 
 from ... import ops
 from ...backend import xp
 from ...tensor import Tensor
 from .input_spec import check_input_spec
+from ..registry import find_custom_object
 from .layer import Layer, _call_accepts
 
 _KERAS_MODULE = "keras.layers"
@@ -33,7 +33,11 @@ def serialize_layer(layer):
 
 
 def deserialize_layer(config, custom_objects=None):
-    """The layer described by `config` (the output of serialize_layer); a Layer passes through."""
+    """The layer described by `config` (the output of serialize_layer); a Layer passes through.
+
+    The class is found among the custom objects, then deepgrad's built-in layers; the
+    config's 'module' is never imported.
+    """
     if isinstance(config, Layer):
         return config
     if not isinstance(config, dict) or "class_name" not in config:
@@ -42,15 +46,18 @@ def deserialize_layer(config, custom_objects=None):
             f"Received: {config!r}"
         )
     name = config["class_name"]
-    cls = (custom_objects or {}).get(name)
+    cls = find_custom_object([config.get("registered_name"), name], custom_objects)
     if cls is None:
-        module = config.get("module")
-        if module in (None, _KERAS_MODULE):
-            from .. import layers
+        from .. import layers
 
+        try:
             cls = layers.get(name)
-        else:
-            cls = getattr(importlib.import_module(module), name)
+        except AttributeError:
+            raise ValueError(
+                f"Unknown layer class '{name}' (module {config.get('module')!r}): it is neither a "
+                "built-in layer nor a custom object. Pass it in `custom_objects` or register it "
+                "with `keras.saving.register_keras_serializable()`."
+            ) from None
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
         return cls.from_config(dict(config["config"]), custom_objects=custom_objects)
     return cls.from_config(dict(config["config"]))
