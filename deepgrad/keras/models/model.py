@@ -123,6 +123,16 @@ class Model(Trainer, Layer):
         """Write the model (config and weights) to a zip file, atomically."""
         saving.save_model(self, filepath)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
+        """Write the model for serving: format="onnx" writes an ONNX graph (needs the `onnx` package)."""
+        if format != "onnx":
+            raise NotImplementedError(
+                f"deepgrad does not implement Model.export(format={format!r}); it exports format='onnx'"
+            )
+        from ..saving.onnx_export import export_onnx
+
+        return export_onnx(self, filepath, input_signature=input_signature, verbose=verbose, **kwargs)
+
     def get_config(self):
         config = Layer.get_config(self)
         if self._functional:

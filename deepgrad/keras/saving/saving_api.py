@@ -16,7 +16,7 @@ import tempfile
 import time
 import zipfile
 
-from ..backend import xp
+from ...backend import xp
 
 
 def _atomic_write(path, write):
@@ -96,9 +96,9 @@ def _json_default(obj):
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Rebuild a Sequential model saved by model.save() and load its weights."""
-    from .layers.wrappers import deserialize_layer
-    from .registry import SafeModeScope
-    from .models import Sequential
+    from ..layers.wrappers import deserialize_layer
+    from ..registry import SafeModeScope
+    from ..models import Sequential
 
     with zipfile.ZipFile(filepath) as z:
         config = json.loads(z.read("config.json"))
