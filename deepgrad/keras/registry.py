@@ -11,6 +11,7 @@ Two kinds of entries:
 A name never becomes an object any other way: nothing is imported, and no attribute of
 a module is looked up, by a name taken from a file.
 """
+import difflib
 import re
 import threading
 
@@ -35,34 +36,52 @@ class Registry:
         self.kind = kind
         self.instantiate = instantiate
         self._items = {}
+        self._lazy = {}
+        self._spelling = {}
 
     def register(self, *names):
         """Decorator: register the object under each of `names` (case-insensitive)."""
 
         def decorate(obj):
             for name in names or (obj.__name__,):
-                self._items[name.lower()] = obj
+                self.add(name, obj)
             return obj
 
         return decorate
 
     def add(self, name, obj):
         self._items[name.lower()] = obj
+        self._spelling.setdefault(name.lower(), name)
+
+    def add_lazy(self, name, load):
+        """Register `name` for the object that `load()` returns, called on first lookup."""
+        self._lazy[name.lower()] = load
+        self._spelling.setdefault(name.lower(), name)
 
     def names(self):
-        return sorted(self._items)
+        return sorted(set(self._items) | set(self._lazy))
 
     def __contains__(self, name):
-        return isinstance(name, str) and name.lower() in self._items
+        return isinstance(name, str) and (name.lower() in self._items or name.lower() in self._lazy)
 
     def find(self, name):
         """The built-in object registered as `name`, or None."""
-        return self._items.get(name.lower()) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            return None
+        key = name.lower()
+        if key not in self._items and key in self._lazy:
+            self._items[key] = self._lazy[key]()
+        return self._items.get(key)
+
+    def close_names(self, name, n=5):
+        """Registered names that look like `name` (for 'did you mean' errors)."""
+        keys = difflib.get_close_matches(str(name).lower(), self.names(), n=n, cutoff=0.6)
+        return [self._spelling[k] for k in keys]
 
     def get(self, identifier):
         if identifier is None or not isinstance(identifier, str):
             return identifier
-        obj = self._items.get(identifier.lower())
+        obj = self.find(identifier)
         if obj is None:
             obj = find_custom_object([identifier])
         if obj is None:
@@ -72,6 +91,12 @@ class Registry:
         if self.instantiate and isinstance(obj, type):
             return obj()
         return obj
+
+
+# Layers and models by class name (Keras' names and aliases), filled by the layers and models packages.
+LAYERS = Registry("layer")
+# Keras ops recorded as functional-model nodes (keras.src.ops.*), filled by the layers package.
+OPERATIONS = Registry("operation")
 
 
 # ------------------------------------------------------------------ custom objects

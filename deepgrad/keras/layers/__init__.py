@@ -1,6 +1,8 @@
 """Keras layers. Names resolve lazily so `import deepgrad` stays fast."""
 import importlib
 
+from ..registry import LAYERS, OPERATIONS
+
 _MODULES = {
     "layer": ["Layer"],
     "input_spec": ["InputSpec"],
@@ -30,6 +32,7 @@ _MODULES = {
     "text_vectorization": ["TextVectorization"],
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
+_FUNCTIONS = {"concatenate", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot", "Input"}
 
 
 def __getattr__(name):
@@ -39,6 +42,21 @@ def __getattr__(name):
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
+
+
+_OPERATIONS = ["NotEqual", "Equal", "Add", "Subtract", "Multiply", "TrueDivide", "Matmul", "Cast",
+               "ExpandDims", "Squeeze", "Reshape", "Transpose", "Mean", "Sum", "Concatenate"]
+
+
+def _operation(name):
+    return getattr(importlib.import_module(f"{__name__}.operations"), name)
+
+
+for _name in _WHERE:
+    if _name not in _FUNCTIONS:
+        LAYERS.add_lazy(_name, lambda name=_name: __getattr__(name))
+for _name in _OPERATIONS:
+    OPERATIONS.add_lazy(_name, lambda name=_name: _operation(name))
 
 
 def __dir__():

@@ -4,7 +4,8 @@ from .keras_tensor import flatten_structure
 from .layer import Layer
 from .recurrent import first_shape
 from .rnn_cells import is_nested
-from .wrappers import clone_layer, deserialize_layer, serialize_layer
+from ..saving.serialization_lib import deserialize_layer, serialize_layer
+from .wrappers import clone_layer
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 

@@ -1,8 +1,5 @@
 """Core layers: Dense, Activation, Lambda, Identity."""
-import base64
 import inspect
-import marshal
-import types
 
 from ... import ops
 from ...ops import fused as fused_ops
@@ -10,7 +7,7 @@ from .. import activations
 from .. import constraints
 from .. import initializers
 from .. import regularizers
-from ..registry import find_custom_object, is_safe
+from ..saving.serialization_lib import deserialize_function, serialize_function
 from .input_spec import InputSpec
 from .layer import Layer
 
@@ -196,65 +193,6 @@ class Identity(Layer):
 
 
 # ---------------------------------------------------------------------------- Lambda
-
-
-def serialize_function(fn):
-    """A function as Keras saves it: a Python lambda as its marshalled bytecode
-    ('__lambda__'), a named function as a reference to its module and name."""
-    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
-        code = base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii")
-        closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
-        return {"class_name": "__lambda__",
-                "config": {"code": code, "defaults": fn.__defaults__, "closure": closure}}
-    if callable(fn):
-        name = getattr(fn, "__name__", type(fn).__name__)
-        return {"module": getattr(fn, "__module__", None), "class_name": "function",
-                "config": name, "registered_name": name}
-    raise ValueError(f"Invalid input type for serialization. Received: {fn} of type {type(fn)}.")
-
-
-def _load_lambda(config):
-    """Rebuild a lambda saved by serialize_function."""
-    code = marshal.loads(base64.decodebytes(config["code"].encode("ascii")))
-    closure = config.get("closure")
-    if closure is not None:
-        closure = tuple(types.CellType(c) for c in closure)
-    defaults = config.get("defaults")
-    return types.FunctionType(code, globals(), code.co_name,
-                              tuple(defaults) if defaults is not None else None, closure)
-
-
-def deserialize_function(config, safe_mode=None, custom_objects=None):
-    """The function for a config written by serialize_function.
-
-    A named function is found only among the custom objects (`custom_objects`, the
-    active custom_object_scope, `register_keras_serializable`) and deepgrad's built-in
-    activations: the module written in the file is never imported. A lambda's bytecode
-    is loaded only with safe_mode=False.
-    """
-    if not isinstance(config, dict):
-        return config
-    if config.get("class_name") == "__lambda__":
-        if is_safe(safe_mode):
-            raise ValueError(
-                "Requested the deserialization of a `Lambda` layer whose `function` is a Python "
-                "lambda. This carries a potential risk of arbitrary code execution and thus it is "
-                "disallowed by default. If you trust the source of the artifact, pass "
-                "`safe_mode=False` to the loading function."
-            )
-        return _load_lambda(config["config"])
-    name = config.get("config")
-    fn = find_custom_object([config.get("registered_name"), name], custom_objects)
-    if fn is None:
-        fn = activations.ACTIVATIONS.find(name)
-    if fn is None:
-        raise ValueError(
-            f"Could not locate the function '{name}' (module {config.get('module')!r}): it is neither "
-            "a built-in activation nor a custom object. deepgrad never imports a module named in a "
-            "file; pass it as `custom_objects={'" + str(name) + "': fn}` or register it with "
-            "`keras.saving.register_keras_serializable()`."
-        )
-    return fn
 
 
 class Lambda(Layer):

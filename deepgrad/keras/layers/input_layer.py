@@ -14,7 +14,17 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None,
-                 input_shape=None, batch_input_shape=None, sparse=None, **kwargs):
+                 input_shape=None, batch_input_shape=None, sparse=None, ragged=None, optional=False,
+                 input_tensor=None, **kwargs):
+        if sparse or ragged:
+            raise NotImplementedError(
+                f"deepgrad does not implement {'sparse' if sparse else 'ragged'} inputs "
+                f"(InputLayer '{name}'): feed dense arrays instead"
+            )
+        if input_tensor is not None or optional:
+            raise NotImplementedError(
+                f"deepgrad does not implement InputLayer({'input_tensor' if input_tensor is not None else 'optional'}=...)"
+            )
         shape = shape if shape is not None else input_shape
         batch_shape = batch_shape if batch_shape is not None else batch_input_shape
         if batch_shape is None:
@@ -36,7 +46,8 @@ class InputLayer(Layer):
         return input_shape
 
     def get_config(self):
-        return {"batch_shape": self._batch_input_shape, "dtype": self.dtype, "name": self.name}
+        return {"batch_shape": self._batch_input_shape, "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, sparse=None, tensor=None):

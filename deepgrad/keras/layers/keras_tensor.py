@@ -18,7 +18,9 @@ class Node:
 
     @property
     def parent_tensors(self):
-        return flatten_structure(self.inputs)
+        """Every symbolic tensor the call read: its inputs, then those among its other arguments."""
+        extra = [t for t in flatten_structure([list(self.args), self.kwargs]) if isinstance(t, KerasTensor)]
+        return flatten_structure(self.inputs) + extra
 
 
 class KerasTensor:

@@ -46,6 +46,13 @@ def standardize_shape(shape):
     return tuple(None if s is None else int(s) for s in shape)
 
 
+def _standardize_shapes(shapes):
+    """A shape, or a list of shapes, read from JSON (lists) as tuples."""
+    if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
+        return [_standardize_shapes(s) for s in shapes]
+    return standardize_shape(shapes)
+
+
 class Layer:
     """Base layer.
 
@@ -328,9 +335,8 @@ class Layer:
 
     # ---- config ----------------------------------------------------------
     def get_config(self):
+        """The constructor arguments (Keras' base keys: name, trainable, dtype)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self._batch_input_shape is not None:
-            config["batch_input_shape"] = self._batch_input_shape
         if self.activity_regularizer is not None and hasattr(self.activity_regularizer, "get_config"):
             config["activity_regularizer"] = regularizers_module.serialize(self.activity_regularizer)
         return config
@@ -338,6 +344,55 @@ class Layer:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    def get_build_config(self):
+        """{'input_shape': shape} of the build, as Keras writes it, or None when never built on a shape."""
+        if self._build_shape is None:
+            return None
+        return {"input_shape": self._build_shape}
+
+    def build_from_config(self, config):
+        """Create the weights from a build config (load_model does this before loading them)."""
+        if config and "input_shape" in config and config["input_shape"] is not None:
+            self._maybe_build(_standardize_shapes(config["input_shape"]))
+        elif config and "shapes_dict" in config:
+            shapes = {k: _standardize_shapes(v) for k, v in config["shapes_dict"].items()}
+            self._maybe_build(next(iter(shapes.values())) if len(shapes) == 1 else list(shapes.values()))
+
+    # ---- saving ----------------------------------------------------------
+    def _saved_variables(self):
+        """This layer's own variables in Keras' file order: trainable ones, then the others."""
+        own = self._own_weights
+        return [w for w in own if w.trainable] + [w for w in own if not w.trainable]
+
+    def save_own_variables(self, store):
+        """Write this layer's own variables to `store` as '0', '1', ... (Keras' layout)."""
+        for i, var in enumerate(self._saved_variables()):
+            store[str(i)] = var.data
+
+    def load_own_variables(self, store):
+        """Assign this layer's own variables from `store` ('0', '1', ...), counts and shapes checked."""
+        variables = self._saved_variables()
+        keys = list(store.keys())
+        if len(keys) != len(variables):
+            if not variables and not self.built:
+                raise ValueError(
+                    f"Layer '{self.name}' was never built and thus it doesn't have any variables. "
+                    f"However the weights file lists {len(keys)} variables for this layer. Build it "
+                    "(call it on data, or give it a build config) before loading its weights."
+                )
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(variables)} variables, but received {len(keys)} "
+                f"variables during loading. Expected: {[v.name for v in variables]}"
+            )
+        for i, var in enumerate(variables):
+            value = backend.xp.asarray(store[str(i)])
+            if value.shape != var.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' ({type(self).__name__}) weight '{var.name}' has shape "
+                    f"{var.shape}, but the saved value has shape {value.shape}"
+                )
+            var.assign(value)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -375,9 +430,15 @@ def _call_accepts(cls, arg):
 
 
 def _dtype_name(dtype):
-    """A layer's dtype as a NumPy name; TensorFlow's "string" (raw text inputs) stays "string"."""
+    """A layer's dtype as a NumPy name; TensorFlow's "string" (raw text inputs) stays "string".
+
+    Keras 3 writes a dtype policy {'class_name': 'DTypePolicy', 'config': {'name': 'float32'}};
+    a mixed policy ('mixed_float16') keeps float32 weights, which is all deepgrad computes in.
+    """
     if isinstance(dtype, dict):
-        return backend.floatx().name
+        dtype = (dtype.get("config") or {}).get("name")
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        dtype = "float32"
     if dtype in ("string", "str") or dtype is str:
         return "string"
     return str(backend.xp.dtype(dtype or backend.floatx()))

@@ -26,7 +26,7 @@ from .layer import Layer, _call_accepts
 from .rnn_cells import (
     DropoutRNNCell, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, is_nested, project,
 )
-from .wrappers import deserialize_layer, serialize_layer
+from ..saving.serialization_lib import deserialize_layer, serialize_layer
 
 
 def first_shape(input_shape):

@@ -20,7 +20,7 @@ from .. import activations, constraints, initializers, regularizers
 from .core import _serialize, serialize_activation
 from .layer import Layer, _call_accepts
 from .regularization import _Seeded
-from .wrappers import deserialize_layer, serialize_layer
+from ..saving.serialization_lib import deserialize_layer, serialize_layer
 
 
 def is_nested(x):

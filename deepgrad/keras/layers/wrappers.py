@@ -1,66 +1,14 @@
 """Layers that wrap another layer: Wrapper and TimeDistributed.
 
-Also the helpers that write a layer into a config and read it back
-(`serialize_layer`, `deserialize_layer`), shared by every layer that holds
-another one (RNN's cell, Bidirectional, TimeDistributed).
+`clone_layer` makes a fresh copy of a layer from its config (as Keras' Bidirectional
+makes its forward and backward layers).
 """
-import inspect
-
 from ... import ops
 from ...backend import xp
 from ...tensor import Tensor
+from ..saving.serialization_lib import deserialize_layer, serialize_layer
 from .input_spec import check_input_spec
-from ..registry import find_custom_object
 from .layer import Layer, _call_accepts
-
-_KERAS_MODULE = "keras.layers"
-
-
-def serialize_layer(layer):
-    """A layer as Keras writes it into a config: {'module', 'class_name', 'config', 'registered_name'}.
-
-    deepgrad's own layers are written under Keras' module name, so configs read the
-    same in both; a user's layer keeps the module that defines it.
-    """
-    cls = type(layer)
-    own = cls.__module__.startswith("deepgrad.")
-    return {
-        "module": _KERAS_MODULE if own else cls.__module__,
-        "class_name": cls.__name__,
-        "config": layer.get_config(),
-        "registered_name": None if own else cls.__name__,
-    }
-
-
-def deserialize_layer(config, custom_objects=None):
-    """The layer described by `config` (the output of serialize_layer); a Layer passes through.
-
-    The class is found among the custom objects, then deepgrad's built-in layers; the
-    config's 'module' is never imported.
-    """
-    if isinstance(config, Layer):
-        return config
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            "Could not deserialize a layer: expected a dict with 'class_name' and 'config'. "
-            f"Received: {config!r}"
-        )
-    name = config["class_name"]
-    cls = find_custom_object([config.get("registered_name"), name], custom_objects)
-    if cls is None:
-        from .. import layers
-
-        try:
-            cls = layers.get(name)
-        except AttributeError:
-            raise ValueError(
-                f"Unknown layer class '{name}' (module {config.get('module')!r}): it is neither a "
-                "built-in layer nor a custom object. Pass it in `custom_objects` or register it "
-                "with `keras.saving.register_keras_serializable()`."
-            ) from None
-    if "custom_objects" in inspect.signature(cls.from_config).parameters:
-        return cls.from_config(dict(config["config"]), custom_objects=custom_objects)
-    return cls.from_config(dict(config["config"]))
 
 
 def clone_layer(layer, **overrides):

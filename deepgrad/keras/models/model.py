@@ -1,8 +1,13 @@
 """Model: a layer that can be trained. Functional (Model(inputs, outputs)) or subclassed."""
-from .. import saving
+import inspect
+import json
+
 from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
 from ..layers.layer import Layer
-from .functional import graph_layers, graph_nodes, run_graph
+from ..registry import LAYERS
+from ..saving import formats
+from ..saving.serialization_lib import serialize_keras_object
+from .functional import functional_config, functional_from_config, graph_layers, graph_nodes, run_graph
 from .summary import print_summary
 from .trainer import Trainer
 
@@ -40,7 +45,7 @@ class Model(Trainer, Layer):
         self._outputs_struct = outputs
         self._flat_inputs = flatten_structure(inputs)
         self._nodes = graph_nodes(inputs, outputs)
-        for layer in graph_layers(inputs, self._nodes):
+        for layer in graph_layers(inputs, outputs):
             if layer not in self._layers:
                 self._layers.append(layer)
         self.built = True
@@ -111,17 +116,23 @@ class Model(Trainer, Layer):
         """Print Keras' table: layer (type), output shape, param #, and the totals."""
         print_summary(self, print_fn=print_fn, line_length=line_length)
 
-    def save_weights(self, filepath, overwrite=True):
-        """Write every weight to `filepath` (a NumPy archive), atomically."""
-        saving.save_weights(self, filepath)
+    @property
+    def layers(self):
+        """The model's layers (a functional model's in Keras' order, its Input layers first)."""
+        return [layer for layer in self._layers if not getattr(layer, "_is_operation", False)]
 
-    def load_weights(self, filepath, skip_mismatch=False):
-        """Assign the weights written by save_weights() or save()."""
-        saving.load_weights(self, filepath)
+    # ---- files -----------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Write the model (config, weights, optimizer state): '.keras' as Keras 3, '.h5' in Keras' legacy HDF5."""
+        formats.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save(self, filepath, overwrite=True, zipped=True):
-        """Write the model (config and weights) to a zip file, atomically."""
-        saving.save_model(self, filepath)
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Write every weight to a '.weights.h5' file in Keras 3's layout."""
+        formats.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Assign the weights of a '.weights.h5', '.keras' or legacy '.h5' file (Keras' or deepgrad's)."""
+        formats.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
         """Write the model for serving: format="onnx" writes an ONNX graph (needs the `onnx` package)."""
@@ -133,10 +144,36 @@ class Model(Trainer, Layer):
 
         return export_onnx(self, filepath, input_signature=input_signature, verbose=verbose, **kwargs)
 
+    # ---- config ----------------------------------------------------------
     def get_config(self):
-        config = Layer.get_config(self)
+        """A functional model's graph (Keras 3's form); a subclassed model's base arguments."""
+        if self._functional and _functional_constructor(type(self)):
+            return functional_config(self)
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if all(k in config for k in ("layers", "input_layers", "output_layers")) and _functional_constructor(cls):
+            return functional_from_config(cls, config, custom_objects)
+        return cls(**config)
+
+    def get_build_config(self):
         if self._functional:
-            config["layers"] = [
-                {"class_name": type(l).__name__, "config": l.get_config()} for l in self.layers
-            ]
-        return config
+            return {"input_shape": None}
+        return Layer.get_build_config(self)
+
+    def to_json(self, **kwargs):
+        """The model's architecture as Keras writes it: {'module', 'class_name', 'config', ...} in JSON."""
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+
+def _functional_constructor(cls):
+    """Whether cls(inputs=..., outputs=..., name=...) builds it (Model itself, or a subclass that passes them on)."""
+    if cls.__init__ is Model.__init__:
+        return True
+    spec = inspect.getfullargspec(cls.__init__)
+    return spec.varargs is not None and spec.varkw is not None
+
+
+LAYERS.add("Model", Model)
+LAYERS.add("Functional", Model)

@@ -2,6 +2,8 @@
 from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor
 from ..layers.layer import Layer
+from ..registry import LAYERS
+from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from .model import Model
 
 
@@ -93,7 +95,28 @@ class Sequential(Model):
         return Model.__call__(self, inputs, *args, **kwargs)
 
     def get_config(self):
-        return {
-            "name": self.name,
-            "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._stack],
-        }
+        """Keras 3's Sequential config: the Input layer (when there is one) and every layer, serialized."""
+        stack = ([self._input_layer] if self._input_layer is not None else []) + self._stack
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+                  "layers": [serialize_keras_object(layer) for layer in stack]}
+        if self._input_layer is not None and self._functional:
+            config["build_input_shape"] = self._input_layer.batch_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A Sequential from Keras 3's config, or Keras 2's (a dict or a bare list of layer configs)."""
+        if isinstance(config, list):
+            config = {"layers": config}
+        config = dict(config)
+        layer_configs = config.pop("layers")
+        build_input_shape = config.pop("build_input_shape", None)
+        model = cls(**config)
+        for entry in layer_configs:
+            model.add(deserialize_keras_object(entry, custom_objects, kind="layer"))
+        if not model._functional and isinstance(build_input_shape, (list, tuple)):
+            model.build(tuple(build_input_shape))
+        return model
+
+
+LAYERS.add("Sequential", Sequential)

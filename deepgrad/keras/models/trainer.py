@@ -1,4 +1,5 @@
 """compile / fit / evaluate / predict: the training loop of forward, loss, backward, update."""
+import inspect
 import numbers
 
 from ...backend import xp
@@ -8,6 +9,7 @@ from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..callbacks import CallbackList
 from ..layers.keras_tensor import flatten_structure, map_structure
+from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from .data_adapter import is_array_data, make_batches, split_validation, to_arrays, unpack
 
 
@@ -20,6 +22,7 @@ class Trainer:
         self.stop_training = False
         self.history = None
         self._compile_spec = None
+        self._compile_options = {}
         self._output_losses = None
         self._output_metrics = None
 
@@ -39,10 +42,30 @@ class Trainer:
         self.optimizer = optimizers_module.get(optimizer)
         self._compile_spec = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
                                   weighted_metrics=weighted_metrics)
+        self._compile_options = dict(run_eagerly=run_eagerly, steps_per_execution=steps_per_execution,
+                                     jit_compile=jit_compile)
         self._output_losses = None
         self._output_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.compiled = True
+
+    def get_compile_config(self):
+        """compile()'s arguments as Keras writes them into a .keras file (None when not compiled)."""
+        if not self.compiled:
+            return None
+        options = dict(self._compile_options)
+        options["jit_compile"] = False if options["jit_compile"] == "auto" else options["jit_compile"]
+        return {"optimizer": serialize_keras_object(self.optimizer),
+                **{k: serialize_keras_object(v) for k, v in self._compile_spec.items()}, **options}
+
+    def compile_from_config(self, config):
+        """compile() from get_compile_config()'s output; the optimizer's state is created for the weights,
+        so a saved optimizer state can be loaded into it."""
+        config = deserialize_keras_object(config)
+        accepted = inspect.signature(self.compile).parameters
+        self.compile(**{k: v for k, v in config.items() if k in accepted})
+        if self.built and self.optimizer is not None and not self.optimizer.built:
+            self.optimizer.build(self.trainable_weights)
 
     def _require_compiled(self, what):
         if not self.compiled:

@@ -1,120 +1,53 @@
-"""Saving weights and models, safely.
+"""keras.saving's entry points: load_model for every format, and save_model / save_weights / load_weights.
 
-Weights are NumPy .npz archives (arrays only: loading never unpickles, so a
-file cannot run code). Every write goes to a temporary file in the same folder
-and is renamed over the target only when complete, so an interrupted save never
-destroys the last good checkpoint.
-
-`model.save('m.keras')` writes Keras' zip layout with config.json and
-metadata.json; the weights inside are model.weights.npz (Keras writes HDF5,
-which would need h5py: deepgrad depends on NumPy alone).
+load_model chooses the reader from the path as Keras 3 does (a '.keras' zip, a legacy
+'.h5'/'.hdf5' file) and rebuilds the model through the registry only: nothing named in
+a file is imported or run (a Lambda's bytecode loads only with safe_mode=False).
 """
-import io
-import json
 import os
-import tempfile
-import time
 import zipfile
 
-from ...backend import xp
+from .. import models  # noqa: F401  (registers Sequential, Model and Functional for the readers)
+from . import formats, keras_file, legacy_h5
 
 
-def _atomic_write(path, write):
-    """Call write(file) on a temporary file beside `path`, then rename it to `path`."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".deepgrad-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """Save `model` to '.keras' (Keras 3's zip) or '.h5' (legacy HDF5), as model.save()."""
+    formats.save_model(model, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
 
-def _weights_archive(model):
-    return {f"{i:04d}:{w.name}": w.data for i, w in enumerate(model.weights)}
+def save_weights(model, filepath, overwrite=True, max_shard_size=None):
+    formats.save_weights(model, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
 
-def _assign_weights(model, arrays, source):
-    keys = sorted(arrays)
-    weights = model.weights
-    if len(keys) != len(weights):
-        raise ValueError(
-            f"{source} holds {len(keys)} weight arrays but model '{model.name}' has {len(weights)}"
-        )
-    model.set_weights([arrays[k] for k in keys])
-
-
-def save_weights(model, filepath):
-    """Write every weight of `model` (trainable or not) to `filepath`, atomically."""
-    _atomic_write(filepath, lambda f: xp.savez(f, **_weights_archive(model)))
-
-
-def load_weights(model, filepath):
-    """Assign the weights saved by save_weights (same architecture, same order)."""
-    filepath = os.fspath(filepath)
-    source = filepath
-    if zipfile.is_zipfile(filepath):
-        with zipfile.ZipFile(filepath) as z:
-            if "model.weights.npz" in z.namelist():
-                source = io.BytesIO(z.read("model.weights.npz"))
-    with xp.load(source, allow_pickle=False) as arrays:
-        _assign_weights(model, dict(arrays), filepath)
-
-
-def save_model(model, filepath):
-    """Write `model` as a zip: config.json, metadata.json and model.weights.npz, atomically."""
-    buffer = io.BytesIO()
-    xp.savez(buffer, **_weights_archive(model))
-    config = {"class_name": type(model).__name__, "config": model.get_config()}
-    metadata = {"keras_version": "3 (deepgrad)", "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S")}
-
-    def write(f):
-        with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
-            z.writestr("config.json", json.dumps(config, default=_json_default))
-            z.writestr("metadata.json", json.dumps(metadata))
-            z.writestr("model.weights.npz", buffer.getvalue())
-
-    _atomic_write(filepath, write)
-
-
-def _json_default(obj):
-    if isinstance(obj, xp.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (xp.generic,)):
-        return obj.item()
-    if isinstance(obj, xp.dtype):
-        return str(obj)
-    return repr(obj)
+def load_weights(model, filepath, skip_mismatch=False, **kwargs):
+    formats.load_weights(model, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Rebuild a Sequential model saved by model.save() and load its weights."""
-    from ..layers.wrappers import deserialize_layer
-    from ..registry import SafeModeScope
-    from ..models import Sequential
+    """The model saved in `filepath` ('.keras' or legacy '.h5'), with its weights.
 
-    with zipfile.ZipFile(filepath) as z:
-        config = json.loads(z.read("config.json"))
-        has_weights = "model.weights.npz" in z.namelist()
-    if config["class_name"] != "Sequential":
-        raise NotImplementedError(
-            f"load_model rebuilds Sequential models; {config['class_name']} models are not supported yet. "
-            "Rebuild the model in code and call model.load_weights(path) instead"
+    Args:
+        filepath: a '.keras' file (Keras 3's or deepgrad's) or a legacy '.h5'/'.hdf5' file.
+        custom_objects: name -> class or function, for the custom objects the file names.
+        compile: restore the compile configuration and the optimizer's state.
+        safe_mode: False allows a Lambda layer's Python bytecode to load (it can run any code).
+    """
+    name = str(filepath)
+    if name.endswith(".keras") and os.path.exists(filepath) and zipfile.is_zipfile(filepath):
+        return keras_file.load_model(filepath, custom_objects, compile, safe_mode)
+    if name.endswith((".h5", ".hdf5")):
+        if not os.path.exists(filepath):
+            raise ValueError(f"File not found: filepath={filepath}.")
+        return legacy_h5.load_model(filepath, custom_objects, compile, safe_mode)
+    if name.endswith(".keras"):
+        if os.path.exists(filepath):
+            raise ValueError(f"{os.fspath(filepath)} is not a valid .keras file: it is not a zip archive")
+        raise ValueError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file."
         )
-    stack = []
-    with SafeModeScope(safe_mode):
-        for entry in config["config"]["layers"]:
-            layer_config = dict(entry["config"])
-            layer_config.pop("name", None)
-            stack.append(deserialize_layer({**entry, "config": layer_config}, custom_objects))
-    model = Sequential(stack)
-    if has_weights:
-        load_weights(model, filepath)
-    return model
+    raise ValueError(
+        f"File format not supported: filepath={filepath}. Keras 3 only supports V3 `.keras` files, "
+        "legacy H5 format files (`.h5` extension). Note that the legacy SavedModel format is not "
+        "supported by `load_model()` in Keras 3."
+    )

@@ -4,21 +4,33 @@ Each file is what an attacker could hand a user. Every test asserts that nothing
 happened (no marker file, no module imported) and that the error names the problem.
 """
 import base64
+import io
 import json
 import marshal
 import sys
 import zipfile
 
+import h5py
 import numpy as np
 import pytest
 
 from deepgrad import keras
 
 
-def _write_keras_zip(path, config, extra=None):
+def _empty_weights():
+    """A model.weights.h5 for a model without variables."""
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5:
+        h5.create_group("vars")
+    return buffer.getvalue()
+
+
+def _write_keras_zip(path, config, extra=None, weights=True):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
-        z.writestr("config.json", json.dumps(config))
+        z.writestr("config.json", config if isinstance(config, str) else json.dumps(config))
+        if weights:
+            z.writestr("model.weights.h5", _empty_weights())
         for name, data in (extra or {}).items():
             z.writestr(name, data)
     return path
