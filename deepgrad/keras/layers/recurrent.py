@@ -424,8 +424,9 @@ class SimpleRNN(_KerasRNN):
         use_bias: whether to add a bias vector.
         kernel_initializer, recurrent_initializer, bias_initializer: default
             'glorot_uniform', 'orthogonal', 'zeros'.
-        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer:
-            penalties added to the loss.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer: penalties added to the loss.
+        activity_regularizer: accepted and ignored, as by Keras 3's SimpleRNN (which never
+            hands it on: no penalty, and None in its config).
         kernel_constraint, recurrent_constraint, bias_constraint: constraints on the weights.
         dropout, recurrent_dropout: fractions of the inputs and of the recurrent state
             dropped in training (one mask per sequence).
@@ -459,8 +460,7 @@ class SimpleRNN(_KerasRNN):
             dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
             name="simple_rnn_cell", **_cell_kwargs(kwargs),
         )
-        super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll,
-                         activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll, **kwargs)
 
     def get_config(self):
         config = super().get_config()
