@@ -124,6 +124,8 @@ class RNN(Layer):
                 "The RNN cell should have a `state_size` attribute (single integer or list of "
                 f"integers, one integer per RNN state). Received: cell={cell}"
             )
+        if kwargs.pop("time_major", False):  # tf.keras 2 configs carry time_major (False)
+            raise NotImplementedError("deepgrad does not implement time_major=True: inputs are (batch, time, ...)")
         state_size = cell.state_size
         if not isinstance(state_size, (list, tuple, int)):
             raise ValueError(

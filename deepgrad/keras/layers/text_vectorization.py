@@ -32,6 +32,7 @@ _STANDARDIZE_TABLES = {
 # tf.strings.split splits on ASCII whitespace only: a no-break space stays inside a token.
 _ASCII_WHITESPACE = re.compile("[ \t\n\v\f\r]+")
 _OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
+VOCABULARY_FILE = "vocabulary.txt"  # the asset Keras writes an adapted vocabulary to
 
 
 class TextVectorization(Layer):
@@ -421,6 +422,42 @@ class TextVectorization(Layer):
         if self.split is None or (len(input_shape) > 1 and input_shape[-1] == 1):
             input_shape = input_shape[:-1]  # the axis of the strings counted into one row
         return input_shape + (depth,)
+
+    # ---- files ---------------------------------------------------------------
+    def save_assets(self, dir_path):
+        """Write an adapted vocabulary where Keras 3 writes it in a .keras file.
+
+        `vocabulary.txt`: the tokens in index order (reserved ones first), joined by
+        newlines, UTF-8; once in this layer's folder and once in `_lookup_layer/`, where
+        Keras' inner StringLookup keeps its copy. A vocabulary given as an argument
+        travels in the config instead, as in Keras.
+        """
+        if self._has_input_vocabulary or self._tokens is None:
+            return
+        if self.output_mode == "tf_idf":
+            raise NotImplementedError(
+                f"deepgrad does not implement saving the adapted idf weights of TextVectorization "
+                f"'{self.name}' (output_mode='tf_idf'); pass vocabulary= and idf_weights= instead of adapt()"
+            )
+        text = "\n".join(self.get_vocabulary(include_special_tokens=True))
+        for folder in (dir_path, os.path.join(dir_path, "_lookup_layer")):
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, VOCABULARY_FILE), "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+
+    def load_assets(self, dir_path):
+        """Read the vocabulary that save_assets (or Keras 3) wrote into a .keras file."""
+        if self._has_input_vocabulary:
+            return
+        for folder in (dir_path, os.path.join(dir_path, "_lookup_layer")):
+            path = os.path.join(folder, VOCABULARY_FILE)
+            if os.path.exists(path):
+                with open(path, encoding="utf-8", newline="") as f:
+                    lines = f.read().split("\n")
+                while lines and lines[-1] == "" and len(lines) > len(self._special_tokens()):
+                    lines.pop()
+                self.set_vocabulary(lines)
+                return
 
     # ---- config --------------------------------------------------------------
     def get_config(self):

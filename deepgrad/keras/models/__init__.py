@@ -1,5 +1,7 @@
-"""Models: Sequential, the functional Model, subclassed models, and the trainer."""
+"""Models: Sequential, the functional Model, subclassed models, the trainer, and the model files."""
 from .model import Model
+from .model_files import clone_model, load_model, model_from_config, model_from_json, save_model
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "load_model", "save_model", "clone_model", "model_from_json",
+           "model_from_config"]

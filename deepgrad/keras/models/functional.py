@@ -226,6 +226,8 @@ def functional_from_config(cls, config, custom_objects=None):
     config = dict(config)
     layer_configs = config.pop("layers")
     input_layers, output_layers = config.pop("input_layers"), config.pop("output_layers")
+    # Keras 2 counted a nested model's own construction as its node 0; its callers start at 1.
+    keras2 = any(isinstance(node, list) for entry in layer_configs for node in entry.get("inbound_nodes") or [])
     created, pending = {}, {}
     for entry in layer_configs:
         name = entry.get("name") or (entry.get("config") or {}).get("name")
@@ -252,11 +254,17 @@ def functional_from_config(cls, config, custom_objects=None):
             return {k: revive(v) for k, v in value.items()}
         return deserialize_keras_object(value, custom_objects)
 
+    def keras2_tensor(name, node_index, tensor_index):
+        layer = created.get(name)
+        if hasattr(layer, "compile") and getattr(layer, "_functional", False):
+            node_index -= 1
+        return tensor(name, node_index, tensor_index)
+
     def call(layer, node):
         if isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
             tensors, kwargs = [], {}
             for item in node:
-                tensors.append(tensor(*item[:3]))
+                tensors.append(keras2_tensor(*item[:3]))
                 kwargs = item[3] if len(item) > 3 else kwargs
             layer(tensors[0] if len(tensors) == 1 else tensors, **revive(kwargs))
             return
@@ -283,6 +291,8 @@ def functional_from_config(cls, config, custom_objects=None):
     def endpoint(value):
         if _is_history(value):
             name, node_index, tensor_index = value
+            if keras2:
+                return keras2_tensor(name, node_index, tensor_index)
             if _is_functional_model(created.get(name)):
                 node_index -= 1
             return tensor(name, node_index, tensor_index)

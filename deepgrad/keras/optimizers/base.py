@@ -41,6 +41,8 @@ from . import schedules as _schedules
 from .schedules import LearningRateSchedule
 
 _name_uids = {}
+# Keys of tf.keras 2.11-2.15 optimizer configs with no meaning here (Keras 3 drops them too).
+_TF_KERAS_2_KEYS = ("jit_compile", "is_legacy_optimizer")
 
 
 def _auto_name(class_name):
@@ -253,35 +255,50 @@ class Optimizer:
         return head + self._variables
 
     def set_weights(self, weights):
+        """Assign the state in `variables` order (or tf.keras 2's, which has no learning rate)."""
         if not self.built:
             raise ValueError(
                 "You are calling `set_weights()` on an optimizer that has not yet been built. "
                 "Call `optimizer.build(trainable_variables)` first."
             )
-        for i, (array, value) in enumerate(zip(self.variables, weights)):
-            value = xp.asarray(value)
+        targets = self._state_targets(len(weights))
+        if len(weights) != len(targets):
+            raise ValueError(
+                f"Optimizer '{self.name}' has {len(self.variables)} variables; received {len(weights)} values"
+            )
+        values = [xp.asarray(value) for value in weights]
+        for i, (array, value) in enumerate(zip(targets, values)):
             if array.shape != value.shape:
                 raise ValueError(
                     f"Optimizer variable {i} has shape {array.shape} not compatible with "
                     f"provided weight shape {value.shape}."
                 )
+        for array, value in zip(targets, values):
             array[...] = value
+
+    def _state_targets(self, count):
+        """The arrays `count` saved values fill: `variables`, or, for one value fewer, the same without
+        the learning rate (tf.keras 2.11-2.15 wrote iteration then the slots)."""
+        variables = self.variables
+        if count == len(variables) - 1 and isinstance(self._learning_rate, Variable):
+            return [variables[0]] + variables[2:]
+        return variables
 
     def save_own_variables(self, store):
         for i, array in enumerate(self.variables):
             store[str(i)] = array.copy()
 
     def load_own_variables(self, store):
-        variables = self.variables
-        if len(store.keys()) != len(variables):
+        count = len(store.keys())
+        targets = self._state_targets(count)
+        if count != len(targets) or any(xp.shape(store[str(i)]) != a.shape for i, a in enumerate(targets)):
             warnings.warn(
                 f"Skipping variable loading for optimizer '{self.name}', because it has "
-                f"{len(variables)} variables whereas the saved optimizer has "
-                f"{len(store.keys())} variables.",
+                f"{len(self.variables)} variables whereas the saved optimizer has {count} variables.",
                 stacklevel=2,
             )
             return
-        for i, array in enumerate(variables):
+        for i, array in enumerate(targets):
             array[...] = xp.asarray(store[str(i)])
 
     # ---- applying gradients ----------------------------------------------------------
@@ -527,7 +544,7 @@ class Optimizer:
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
+        config = {k: v for k, v in config.items() if k not in _TF_KERAS_2_KEYS}
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = _schedules.deserialize(config["learning_rate"], custom_objects)
         return cls(**config)

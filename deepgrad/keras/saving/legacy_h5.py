@@ -204,12 +204,28 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
         load_weights_from_group(group, model, label, by_name, skip_mismatch)
 
 
+def _legacy_metric(metric):
+    """A metric of a tf.keras 2 training_config: its MeanMetricWrapper form becomes the name it was given."""
+    if isinstance(metric, list):
+        return [_legacy_metric(m) for m in metric]
+    if isinstance(metric, dict) and metric.get("class_name") == "MeanMetricWrapper":
+        config = metric.get("config") or {}
+        return config.get("name") if config.get("name") in ("accuracy", "acc") else config.get("fn")
+    return metric
+
+
 def _compile_from_training_config(model, config, label):
     optimizer = config.get("optimizer_config")
-    args = {k: config[k] for k in ("loss", "loss_weights", "metrics", "weighted_metrics") if k in config}
+    args = {k: config[k] for k in ("loss", "loss_weights", "weighted_metrics") if k in config}
+    metrics = _legacy_metric(config.get("metrics"))
+    if isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list):
+        metrics = metrics[0]  # tf.keras 2 nests the metrics of a single output
+    args["metrics"] = metrics
     if optimizer is not None:
-        args["optimizer"] = {"class_name": optimizer["class_name"], "config": optimizer["config"],
-                             "module": "keras.optimizers"}
+        class_name = optimizer["class_name"]
+        if class_name.startswith("Custom>"):  # tf.keras 2.11-2.15 registered its optimizers so
+            class_name = class_name.split(">", 1)[1]
+        args["optimizer"] = {"class_name": class_name, "config": optimizer["config"], "module": "keras.optimizers"}
     try:
         model.compile_from_config(args)
     except (ValueError, TypeError, KeyError) as e:
@@ -223,15 +239,11 @@ def _load_optimizer_weights(model, h5, label):
     optimizer = model.optimizer
     if not optimizer.built:
         optimizer.build(model.trainable_weights)
-    current = optimizer.variables
-    if len(values) != len(current) or any(np.shape(v) != np.shape(c) for v, c in zip(values, current)):
-        warnings.warn(
-            f"{label}: the saved optimizer state ({len(values)} variables) does not fit this optimizer "
-            f"({len(current)} variables); the model starts with a freshly initialized optimizer",
-            stacklevel=3,
-        )
-        return
-    optimizer.set_weights(values)
+    try:
+        optimizer.set_weights(values)
+    except ValueError as e:
+        warnings.warn(f"{label}: the saved optimizer state does not fit this optimizer ({e}); "
+                      "the model starts with a freshly initialized optimizer", stacklevel=3)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

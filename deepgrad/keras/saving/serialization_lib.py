@@ -114,6 +114,8 @@ def resolve_class(config, kind=None, custom_objects=None):
     search = module_kind or (kind if module is None else None)
     if search is not None:
         found = _find_builtin(search, class_name)
+        if found is None and search == "layer" and module is None:
+            found = _find_builtin("operation", class_name)  # legacy .h5 configs drop an op node's module
         if found is not None:
             return found
     hint = _close_names(search or kind or "layer", class_name)
