@@ -22,8 +22,10 @@ logs that callbacks see have their keys sorted.
 """
 import collections
 import csv
+import json
 import math
 import os
+import shutil
 import sys
 import warnings
 
@@ -32,7 +34,8 @@ from .utils.progbar import Progbar, is_dynamic_display
 
 __all__ = [
     "Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint",
-    "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN", "LambdaCallback",
+    "BackupAndRestore", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN",
+    "LambdaCallback",
 ]
 
 
@@ -592,17 +595,53 @@ class EarlyStopping(MonitorCallback):
 class ModelCheckpoint(MonitorCallback):
     """Save the model or its weights during training.
 
+    At the end of each epoch (or every `save_freq` batches) the callback writes
+    `model.save(path)` ('.keras' zip, or Keras' legacy HDF5 for '.h5'), or with
+    `save_weights_only=True` `model.save_weights(path)` ('.weights.h5'). Each
+    file holds the optimizer's state when the model is compiled, so training
+    can go on from it: `keras.saving.load_model(path)`, or compile a model of the
+    same architecture, build its optimizer and load the weights (as in Keras, an
+    optimizer not built yet keeps its fresh state, with a warning):
+
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+
+    The path is `filepath.format(epoch=epoch + 1, **logs)`: epochs count from 1,
+    and with an integer `save_freq` the 1-based batch of the epoch is there as
+    `{batch}` too. Missing folders are made. With `save_best_only`, a save
+    happens only when `monitor` beats the best value so far (and
+    `initial_value_threshold`, when given); a fixed name then always holds the
+    best model. `verbose=1` prints, as Keras does, "Epoch 3: saving model to
+    PATH" (or "Epoch 3: val_loss improved from 0.41000 to 0.39000, saving model
+    to PATH" / "Epoch 3: val_loss did not improve from 0.39000") and then
+    "Epoch 3: finished saving model to PATH".
+
     Args:
-        filepath: where to save; may hold `{epoch:02d}` (1-based) and any
+        filepath: where to save; may hold `{epoch:02d}`, `{batch}` and any
             logs key, e.g. 'ckpt-{epoch:02d}-{val_loss:.2f}.keras'. Must end in
             '.weights.h5' when `save_weights_only`, else in '.keras' or '.h5'.
-        monitor: the quantity `save_best_only` compares.
-        verbose: 1 prints a message at each save.
+        monitor: the logs key `save_best_only` compares ('val_' for validation).
+        verbose: 1 prints a message at each save decision.
         save_best_only: save only when `monitor` improves on the best so far.
         save_weights_only: `model.save_weights(path)` instead of `model.save(path)`.
-        mode: 'auto', 'min' or 'max'.
-        save_freq: 'epoch', or an integer: save every that many batches.
-        initial_value_threshold: the best value to beat at the start.
+        mode: 'auto', 'min' or 'max': whether a lower or a higher `monitor` is
+            better ('auto': from the metric's name).
+        save_freq: 'epoch', or an integer: save every that many batches (counted
+            across epochs; the metrics are then the running means of the epoch so far).
+        initial_value_threshold: the best value to beat at the start (save_best_only).
+
+    Raises:
+        ValueError: a `filepath` with the wrong suffix, or a `save_freq` that
+            is neither 'epoch' nor an integer, as Keras words them.
+
+    Example:
+
+    ```python
+    checkpoint = keras.callbacks.ModelCheckpoint(
+        "ckpt/best.keras", monitor="val_accuracy", mode="max", save_best_only=True)
+    model.fit(x, y, epochs=10, validation_split=0.2, callbacks=[checkpoint])
+    best = keras.saving.load_model("ckpt/best.keras")
+    ```
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
@@ -721,6 +760,154 @@ class ModelCheckpoint(MonitorCallback):
             raise KeyError(
                 f'Failed to format this callback filepath: "{self.filepath}". Reason: {e}'
             ) from None
+
+
+class BackupAndRestore(Callback):
+    """Back up the training state during fit, and resume from it after an interruption.
+
+    At the end of each epoch (or every `save_freq` batches) the callback writes,
+    in Keras 3's format and names, into `backup_dir`:
+
+        latest.weights.h5        model.save_weights(): the weights and, for a
+                                 compiled model, the optimizer's state (its
+                                 iteration count and moments)
+        training_metadata.json   {"epoch": epochs completed, "batch": the last batch index seen}
+
+    Each backup replaces the previous one. When fit starts with the callback and
+    a backup is there (a new process after a crash, or the same model after an
+    exception stopped fit), `on_train_begin` loads the weights and the
+    optimizer's state and sets `model._initial_epoch` to the metadata's epoch,
+    which fit then starts from: the run goes on as if it had never stopped, and
+    its History holds the epochs run now. With an integer `save_freq` a backup
+    may fall inside an epoch; as in Keras, training then restarts that epoch
+    from its first batch with the weights of the backup ("batch" is written,
+    not read). A fit that completes deletes `backup_dir` (`delete_checkpoint`).
+
+    The weights of a backup can only be loaded into a built model. As in Keras,
+    fit builds a model fed arrays from their shapes before `on_train_begin`; a
+    model fed a generator or a PyDataset must be built (an `Input`, or
+    `model.build(shape)`) before fit to resume.
+
+    Args:
+        backup_dir: the folder for the backup, made when needed; nothing else may
+            use it (not another run's BackupAndRestore, not a ModelCheckpoint).
+        save_freq: 'epoch', or an integer: back up every that many batches
+            (counted across epochs).
+        double_checkpoint: also keep the backup before the latest, as
+            'latest.weights.h5.bkp' and 'training_metadata.json.bkp'; when the
+            latest cannot be read (a corrupted file), fit resumes from that one.
+        delete_checkpoint: delete `backup_dir` at the end of a fit that completes.
+
+    Raises:
+        ValueError: an empty `backup_dir`, a `save_freq` that is neither 'epoch'
+            nor an integer, or (in fit) a backup to restore into a model not built yet.
+
+    Example:
+
+    ```python
+    backup = keras.callbacks.BackupAndRestore(backup_dir="/tmp/backup")
+    try:
+        model.fit(x, y, epochs=10, callbacks=[backup, interrupt])  # raises at epoch 4
+    except RuntimeError:
+        pass
+    history = model.fit(x, y, epochs=10, callbacks=[backup])
+    len(history.history["loss"])  # 6: epochs 4 to 9 (0-based)
+    ```
+    """
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True):
+        super().__init__()
+        self.save_freq = save_freq
+        self.double_checkpoint = double_checkpoint
+        self.delete_checkpoint = delete_checkpoint
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
+        self._current_epoch = 0
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        self.backup_dir = os.fspath(backup_dir)
+        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
+        self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._prev_weights_path = f"{self._weights_path}.bkp"
+        self._prev_training_metadata_path = f"{self._training_metadata_path}.bkp"
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool)):
+            raise ValueError(
+                f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
+                "Expected either 'epoch' or an integer value."
+            )
+
+    def on_train_begin(self, logs=None):
+        if os.path.exists(self._weights_path) and not self.model.built:
+            raise ValueError(
+                "To use the BackupAndRestore callback, you model must be built before you call "
+                f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by calling "
+                "it on a batch of data."
+            )
+        try:
+            self._load_model()
+        except (OSError, ValueError):
+            # The latest backup cannot be read: fall back to the previous one, if kept.
+            if not os.path.exists(self._prev_weights_path):
+                raise
+            shutil.copy(self._prev_weights_path, self._weights_path)
+            if os.path.exists(self._prev_training_metadata_path):
+                shutil.copy(self._prev_training_metadata_path, self._training_metadata_path)
+            elif os.path.exists(self._training_metadata_path):
+                os.remove(self._training_metadata_path)
+            self._load_model()
+
+    def _load_model(self):
+        """Restore the weights, the optimizer's state and the epoch to start from."""
+        if os.path.exists(self._weights_path):
+            optimizer = self.model.optimizer
+            if optimizer is not None and not optimizer.built:
+                optimizer.build(self.model.trainable_variables)  # its state must exist to be loaded
+            self.model.load_weights(self._weights_path)
+        if os.path.exists(self._training_metadata_path):
+            with open(self._training_metadata_path) as f:
+                epoch = json.load(f)["epoch"]
+            self.model._initial_epoch = epoch
+            self._current_epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._current_epoch = epoch + 1
+        self._last_batch_seen = 0
+        if self.save_freq == "epoch":
+            self._save_model()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save_model()
+
+    def _should_save_on_batch(self, batch):
+        if self.save_freq == "epoch":
+            return False
+        if batch <= self._last_batch_seen:
+            added = batch + 1  # a new epoch began: batches are 0-based
+        else:
+            added = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += added
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+    def _save_model(self):
+        """Write the weights and the training metadata, first keeping the last ones if asked."""
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint:
+            for path, previous in ((self._weights_path, self._prev_weights_path),
+                                   (self._training_metadata_path, self._prev_training_metadata_path)):
+                if os.path.exists(path):
+                    shutil.copy(path, previous)
+        self.model.save_weights(self._weights_path)
+        with open(self._training_metadata_path, "w") as f:
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, f)
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+            shutil.rmtree(self.backup_dir)
 
 
 # ---- learning rate -----------------------------------------------------------------

@@ -21,6 +21,7 @@ class Trainer:
         self.compiled = False
         self.stop_training = False
         self.history = None
+        self._initial_epoch = None  # where fit resumes, set by a callback in on_train_begin
         self._compile_spec = None
         self._compile_options = {}
         self._output_losses = None
@@ -202,6 +203,10 @@ class Trainer:
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split)
         if class_weight is not None and y is not None and is_array_data(y):
             sample_weight = _class_weights_to_sample_weights(y, class_weight, sample_weight)
+        if not self.built and is_array_data(x):
+            # As Keras' fit: build from the data's shapes before the callbacks start, so that
+            # a callback (BackupAndRestore) can load weights into the model.
+            self.build(map_structure(lambda a: (None,) + tuple(a.shape[1:]), x))
         train = make_batches(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle, steps=steps_per_epoch)
         steps = getattr(train, "steps", None)
         val = None
@@ -212,6 +217,8 @@ class Trainer:
                                      verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
         callback_list.on_train_begin()
+        # A restored backup (BackupAndRestore) says where to resume, for this fit only.
+        initial_epoch, self._initial_epoch = self._initial_epoch or initial_epoch, None
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
