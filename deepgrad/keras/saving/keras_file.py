@@ -133,17 +133,19 @@ def read_config(archive, label):
     return config
 
 
-def model_from_config(config, label, custom_objects=None, compile=True, safe_mode=True):
-    """The model a config.json describes (without its weights)."""
+def model_from_config(config, label, custom_objects=None, compile=True, safe_mode=True, source=CONFIG):
+    """The model a config describes (without its weights); errors name the file and `source`."""
     config = dict(config)
     if not compile:
         config.pop("compile_config", None)
     try:
         model = deserialize_keras_object(config, custom_objects, safe_mode=safe_mode, kind="layer")
-    except (ValueError, TypeError, KeyError, IndexError, NotImplementedError) as e:
-        raise type(e)(f"{label}: could not rebuild the model from {CONFIG}: {e}") from e
+    except NotImplementedError as e:
+        raise NotImplementedError(f"{label}: {e}") from e
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+        raise ValueError(f"{label}: could not rebuild the model from {source}: {e}") from e
     if not hasattr(model, "compile"):
-        raise ValueError(f"{label}: {CONFIG} describes a {type(model).__name__}, not a model")
+        raise ValueError(f"{label}: {source} describes a {type(model).__name__}, not a model")
     return model
 
 

@@ -259,7 +259,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             raise ValueError(f"{label}: model_config is not valid JSON ({e})") from None
         if not isinstance(config, dict) or "class_name" not in config:
             raise ValueError(f"{label}: model_config does not describe a model (it has no 'class_name')")
-        model = model_from_config(config, label, custom_objects, compile=False, safe_mode=safe_mode)
+        model = model_from_config(config, label, custom_objects, compile=False, safe_mode=safe_mode,
+                                  source="model_config")
         load_weights_from_group(h5["model_weights"] if "model_weights" in h5 else h5, model, label)
         if compile and "training_config" in h5.attrs:
             _compile_from_training_config(model, json.loads(_text(h5.attrs["training_config"])), label)

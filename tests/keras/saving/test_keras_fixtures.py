@@ -161,3 +161,33 @@ def test_text_model_writes_its_vocabulary_where_keras_does(tmp_path):
     assert ours == theirs
     reloaded = keras.models.load_model(tmp_path / "text.keras")
     assert reloaded.get_layer("vectorize").get_vocabulary() == vectorize.get_vocabulary()
+
+
+def test_deepgrads_first_keras_files_still_load(tmp_path):
+    """deepgrad 0.1 wrote .keras zips with a bare config and model.weights.npz (arrays only); they still load,
+    and its bare .npz weight files still load_weights."""
+    import io
+    import zipfile
+
+    rng = np.random.RandomState(0)
+    arrays = {"0000:dense/kernel": rng.rand(4, 8).astype("float32"), "0001:dense/bias": rng.rand(8).astype("float32"),
+              "0002:dense_1/kernel": rng.rand(8, 1).astype("float32"), "0003:dense_1/bias": np.zeros(1, "float32")}
+    config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "Dense", "config": {"name": "dense", "trainable": True, "dtype": "float32",
+                                           "batch_input_shape": [None, 4], "units": 8, "activation": "tanh"}},
+        {"class_name": "Dense", "config": {"name": "dense_1", "trainable": True, "dtype": "float32", "units": 1}},
+    ]}}
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    with zipfile.ZipFile(tmp_path / "old.keras", "w") as z:
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("metadata.json", json.dumps({"keras_version": "3 (deepgrad)"}))
+        z.writestr("model.weights.npz", buffer.getvalue())
+    model = keras.models.load_model(tmp_path / "old.keras")
+    x = rng.rand(3, 4).astype("float32")
+    expected = np.tanh(x @ arrays["0000:dense/kernel"] + arrays["0001:dense/bias"]) @ arrays["0002:dense_1/kernel"]
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    (tmp_path / "old.weights.h5").write_bytes(buffer.getvalue())
+    other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
+    other.load_weights(tmp_path / "old.weights.h5")
+    np.testing.assert_allclose(other.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
