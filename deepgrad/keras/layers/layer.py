@@ -67,6 +67,11 @@ class Layer:
 
     autocast = True
 
+    def __new__(cls, *args, **kwargs):
+        instance = object.__new__(cls)
+        object.__setattr__(instance, "_auto_config", _auto_config(cls, args, kwargs))
+        return instance
+
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
                  batch_input_shape=None, input_dim=None, activity_regularizer=None, **kwargs):
         kwargs.pop("autocast", None)
@@ -335,8 +340,14 @@ class Layer:
 
     # ---- config ----------------------------------------------------------
     def get_config(self):
-        """The constructor arguments (Keras' base keys: name, trainable, dtype)."""
+        """The constructor arguments (Keras' base keys: name, trainable, dtype).
+
+        A user's layer that defines no get_config gets Keras' auto config: the arguments
+        its constructor was called with (defaults included) when all are plain values.
+        """
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if type(self).get_config is Layer.get_config and self._auto_config is not None:
+            config = {**self._auto_config, **config}
         if self.activity_regularizer is not None and hasattr(self.activity_regularizer, "get_config"):
             config["activity_regularizer"] = regularizers_module.serialize(self.activity_regularizer)
         return config
@@ -396,6 +407,33 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _auto_config(cls, args, kwargs):
+    """Keras' auto config of a user's layer: its constructor's arguments, when all are plain values.
+
+    None for deepgrad's own layers (they define get_config) and when an argument is not a
+    str, number, bool, None or a list/tuple/dict of them.
+    """
+    if cls.__module__.startswith("deepgrad."):
+        return None
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    config = {}
+    parameters = inspect.signature(cls.__init__).parameters
+    for name, value in list(bound.arguments.items())[1:]:
+        if parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
+            config.update(value)
+        elif parameters[name].kind is not inspect.Parameter.VAR_POSITIONAL:
+            config[name] = value
+    plain = all(isinstance(v, _PLAIN) for v in flatten_structure(list(config.values())))
+    return config if plain else None
 
 
 def attached_mask(inputs):

@@ -213,3 +213,36 @@ def test_weights_files_use_keras_paths(name, tmp_path):
     for which in ("keras", "deepgrad"):
         save(make(name, which), tmp_path / f"{which}.weights.h5", "weights.h5")
     assert tree(tmp_path / "deepgrad.weights.h5") == tree(tmp_path / "keras.weights.h5")
+
+
+def _plain_scale_class(base, register):
+    @register(package="interop_auto")
+    class PlainScale(base.layers.Layer):
+        """A registered layer without get_config: saved through Keras' auto config of its arguments."""
+
+        def __init__(self, factor, offset=0.5, **kwargs):
+            super().__init__(**kwargs)
+            self.factor, self.offset = factor, offset
+
+        def call(self, inputs):
+            return inputs * self.factor + self.offset
+
+    return PlainScale
+
+
+PLAIN_SCALE = {
+    "keras": _plain_scale_class(keras, keras.saving.register_keras_serializable),
+    "deepgrad": _plain_scale_class(dkeras, dkeras.saving.register_keras_serializable),
+}
+
+
+@pytest.mark.parametrize("source, target", [("deepgrad", "keras"), ("keras", "deepgrad")])
+def test_a_layer_without_get_config_moves_by_its_auto_config(source, target, tmp_path):
+    k = keras if source == "keras" else dkeras
+    model = k.Sequential([k.Input((3,)), PLAIN_SCALE[source](3.0, name="plain")], name="auto")
+    expected = {k_: v for k_, v in model.layers[0].get_config().items() if k_ not in ("dtype", "name")}
+    assert expected == {"factor": 3.0, "offset": 0.5, "trainable": True}
+    model.save(tmp_path / "auto.keras")
+    loaded = (keras if target == "keras" else dkeras).models.load_model(tmp_path / "auto.keras")
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)), x * 3.0 + 0.5)
