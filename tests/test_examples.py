@@ -89,6 +89,15 @@ def test_functional_api_fails_like_tensorflow_and_names_the_missing_flatten(tiny
     assert "deepgrad/keras" not in err, "deepgrad's own frames are hidden without --traceback"
 
 
+def test_save_and_resume_program_reloads_and_resumes(tiny_mnist, capsys):
+    code, out, err, _ = run_example("save_and_resume.py", capsys)
+    assert code == 0, err
+    assert "Checkpoints: ['epoch_01.keras', 'epoch_02.keras']" in out
+    assert "Reloaded model predicts the same: True" in out
+    assert "Optimizer steps restored: 4 of 4" in out  # 128 images, batch 64, 2 epochs
+    assert 0.0 <= printed_accuracy(out) <= 1.0
+
+
 def test_cifar10_program_runs_on_tiny_random_images(monkeypatch, fits, capsys):
     from deepgrad.keras.datasets import cifar10
 
