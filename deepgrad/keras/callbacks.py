@@ -592,7 +592,29 @@ class EarlyStopping(MonitorCallback):
         return value
 
 
-class ModelCheckpoint(MonitorCallback):
+class _SaveFrequency:
+    """Keras' save_freq counting, shared by ModelCheckpoint and BackupAndRestore.
+
+    With an integer save_freq, batches are counted across epochs (batch indices restart
+    at 0 each epoch) and a save is due every save_freq of them; with 'epoch', never on a batch.
+    """
+
+    def _should_save_on_batch(self, batch):
+        if self.save_freq == "epoch":
+            return False
+        if self._last_batch_seen is None or batch <= self._last_batch_seen:
+            added = batch + 1  # a new epoch began: batches are 0-based
+        else:
+            added = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += added
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+
+class ModelCheckpoint(_SaveFrequency, MonitorCallback):
     """Save the model or its weights during training.
 
     At the end of each epoch (or every `save_freq` batches) the callback writes
@@ -686,20 +708,6 @@ class ModelCheckpoint(MonitorCallback):
         if self.save_freq == "epoch":
             self._save_model(epoch, None, logs)
 
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            added = batch + 1  # a new epoch began: batches are 0-based
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
-
     def _should_save_model(self, epoch, logs, filepath):
         logs = logs or {}
         if not self.save_best_only:
@@ -762,7 +770,7 @@ class ModelCheckpoint(MonitorCallback):
             ) from None
 
 
-class BackupAndRestore(Callback):
+class BackupAndRestore(_SaveFrequency, Callback):
     """Back up the training state during fit, and resume from it after an interruption.
 
     At the end of each epoch (or every `save_freq` batches) the callback writes,
@@ -878,20 +886,6 @@ class BackupAndRestore(Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model()
-
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if batch <= self._last_batch_seen:
-            added = batch + 1  # a new epoch began: batches are 0-based
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _save_model(self):
         """Write the weights and the training metadata, first keeping the last ones if asked."""

@@ -14,27 +14,13 @@ import numpy as np
 import pytest
 
 from deepgrad import keras
+from tests.keras.saving.custom_layers import scale_class
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 FLAVORS = ("keras3.0", "keras3.15-torch", "keras3.15-tf", "tfkeras2.15")
 
 
-@keras.saving.register_keras_serializable(package="fixtures")
-class Scale(keras.layers.Layer):
-    """The fixtures' custom layer: y = x * w * factor."""
-
-    def __init__(self, factor=2.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
-
-    def call(self, inputs):
-        return inputs * self.w * self.factor
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
+Scale = scale_class(keras, "fixtures")  # the fixtures' custom layer, registered as fixtures>Scale
 
 
 def build(name):

@@ -12,6 +12,7 @@ import pytest
 
 import keras
 from deepgrad import keras as dkeras
+from tests.keras.saving.custom_layers import scale_class
 
 FORMATS = ("keras", "h5", "weights.h5")
 
@@ -19,31 +20,7 @@ FORMATS = ("keras", "h5", "weights.h5")
 # ---------------------------------------------------------------------------- custom layer, both frameworks
 
 
-def _scale_class(base, register):
-    @register(package="interop")
-    class Scale(base.layers.Layer):
-        """y = x * w * factor, w one weight per feature (a user's registered layer)."""
-
-        def __init__(self, factor=2.0, **kwargs):
-            super().__init__(**kwargs)
-            self.factor = factor
-
-        def build(self, input_shape):
-            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
-
-        def call(self, inputs):
-            return inputs * self.w * self.factor
-
-        def get_config(self):
-            return {**super().get_config(), "factor": self.factor}
-
-    return Scale
-
-
-SCALE = {
-    "keras": _scale_class(keras, keras.saving.register_keras_serializable),
-    "deepgrad": _scale_class(dkeras, dkeras.saving.register_keras_serializable),
-}
+SCALE = {"keras": scale_class(keras, "interop"), "deepgrad": scale_class(dkeras, "interop")}
 
 
 # ---------------------------------------------------------------------------- the models
