@@ -163,12 +163,12 @@ class CustomObjectScope:
 custom_object_scope = CustomObjectScope
 
 
-def find_custom_object(names, custom_objects=None):
+def find_custom_object(names, custom_objects=None, bare_names=True):
     """The first of `names` (None entries skipped) found among the custom objects, or None.
 
     Looked up in order: `custom_objects`, the active scopes (innermost first), the
-    global registry. A bare name also matches an entry registered as 'package>name'
-    (Keras up to 3.6 wrote registered functions by their bare name).
+    global registry. With bare_names, a name without a package also matches an entry
+    registered as 'package>name' (Keras up to 3.6 wrote registered functions by their bare name).
     """
     tables = [custom_objects or {}] + list(reversed(_active_scopes())) + [_GLOBAL_CUSTOM_OBJECTS]
     for name in names:
@@ -177,7 +177,7 @@ def find_custom_object(names, custom_objects=None):
         for table in tables:
             if name in table:
                 return table[name]
-        if ">" not in name:
+        if bare_names and ">" not in name:
             for table in tables:
                 for key, obj in table.items():
                     if isinstance(key, str) and key.endswith(f">{name}"):

@@ -279,8 +279,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, kind=N
     if in_safe_mode() is not None:
         safe_mode = in_safe_mode()
     if config is None or isinstance(config, PLAIN_TYPES):
-        if isinstance(config, str):
-            found = find_custom_object([config], custom_objects) if custom_objects else None
+        if isinstance(config, str):  # a custom object written by name ('my_loss' in a compile config)
+            found = find_custom_object([config], custom_objects, bare_names=False)
             return config if found is None else found
         return config
     if isinstance(config, (list, tuple)):
