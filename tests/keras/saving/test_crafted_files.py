@@ -413,3 +413,17 @@ def test_legacy_h5_config_is_held_to_the_same_rules(tmp_path, marker):
         with pytest.raises(ValueError, match=f"{name}.h5: could not rebuild the model from model_config"):
             keras.saving.load_model(path)
     assert not marker.exists()
+
+
+def test_enable_unsafe_deserialization_lets_later_loads_run_lambdas(tmp_path, marker):
+    from deepgrad.keras import registry
+
+    path = _write_keras_zip(tmp_path / "m.keras", _sequential(_lambda_layer(_marshalled_lambda(marker))))
+    try:
+        keras.config.enable_unsafe_deserialization()
+        keras.saving.load_model(path).predict(np.ones((1, 3), dtype="float32"), verbose=0)
+    finally:
+        registry._safe_mode.value = None
+    assert marker.exists()
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.saving.load_model(path)
