@@ -163,12 +163,13 @@ class CustomObjectScope:
 custom_object_scope = CustomObjectScope
 
 
-def find_custom_object(names, custom_objects=None, bare_names=True):
+def find_custom_object(names, custom_objects=None, bare_names=False):
     """The first of `names` (None entries skipped) found among the custom objects, or None.
 
     Looked up in order: `custom_objects`, the active scopes (innermost first), the
     global registry. With bare_names, a name without a package also matches an entry
-    registered as 'package>name' (Keras up to 3.6 wrote registered functions by their bare name).
+    registered as 'package>name' (Keras up to 3.6 wrote registered functions by their bare
+    name, with module 'builtins').
     """
     tables = [custom_objects or {}] + list(reversed(_active_scopes())) + [_GLOBAL_CUSTOM_OBJECTS]
     for name in names:

@@ -52,5 +52,6 @@ class InputLayer(Layer):
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None, sparse=None, tensor=None):
     """A symbolic input: `x = Input(shape=(28, 28))` then `y = Dense(10)(x)`."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name, batch_shape=batch_shape)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name, batch_shape=batch_shape,
+                       sparse=sparse, input_tensor=tensor)
     return layer.output

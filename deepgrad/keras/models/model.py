@@ -96,9 +96,14 @@ class Model(Trainer, Layer):
         return Layer.compute_output_shape(self, input_shape)
 
     def build(self, input_shape):
-        """For subclassed models: run call once on zeros so every layer creates its weights."""
+        """For subclassed models: run call once on zeros so every layer creates its weights.
+
+        The shape is kept for get_build_config, so that load_model rebuilds the model
+        (and creates its weights) before loading them, as Keras' build config does.
+        """
         if not self._functional:
             Layer.compute_output_shape(self, input_shape)
+            self._build_shape = input_shape
         self.built = True
 
     def get_layer(self, name=None, index=None):
@@ -147,13 +152,13 @@ class Model(Trainer, Layer):
     # ---- config ----------------------------------------------------------
     def get_config(self):
         """A functional model's graph (Keras 3's form); a subclassed model's base arguments."""
-        if self._functional and _functional_constructor(type(self)):
+        if self._functional and functional_like_constructor(type(self)):
             return functional_config(self)
         return Layer.get_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        if all(k in config for k in ("layers", "input_layers", "output_layers")) and _functional_constructor(cls):
+        if all(k in config for k in ("layers", "input_layers", "output_layers")) and functional_like_constructor(cls):
             return functional_from_config(cls, config, custom_objects)
         return cls(**config)
 
@@ -167,7 +172,7 @@ class Model(Trainer, Layer):
         return json.dumps(serialize_keras_object(self), **kwargs)
 
 
-def _functional_constructor(cls):
+def functional_like_constructor(cls):
     """Whether cls(inputs=..., outputs=..., name=...) builds it (Model itself, or a subclass that passes them on)."""
     if cls.__init__ is Model.__init__:
         return True

@@ -51,9 +51,9 @@ class Trainer:
         self.compiled = True
 
     def get_compile_config(self):
-        """compile()'s arguments as Keras writes them into a .keras file (None when not compiled)."""
+        """compile()'s arguments as Keras writes them into a .keras file ({} when not compiled)."""
         if not self.compiled:
-            return None
+            return {}
         options = dict(self._compile_options)
         options["jit_compile"] = False if options["jit_compile"] == "auto" else options["jit_compile"]
         return {"optimizer": serialize_keras_object(self.optimizer),

@@ -67,6 +67,9 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
         raise NotImplementedError("deepgrad does not implement sharded weights (max_shard_size)")
     if not name.endswith(".weights.h5"):
         raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={name}")
+    if not model.built:
+        raise ValueError("You are saving a model that has not yet been built. Try building the model first "
+                         "by calling it on some data or by using `build()`.")
     if not may_overwrite(filepath, overwrite):
         return
 

@@ -79,6 +79,9 @@ def _asset_files(model):
 
 def save_model(model, filepath):
     """Write `model` to a .keras zip at `filepath`, atomically."""
+    if not model.built:
+        warnings.warn("You are saving a model that has not yet been built. It might not contain any weights "
+                      "yet. Consider building the model first by calling it on some data.", stacklevel=4)
     members = [(METADATA, metadata_json().encode()), (CONFIG, model_config_json(model).encode()),
                (WEIGHTS_H5, weights_h5_bytes(model))] + _asset_files(model)
 

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from ..registry import CustomObjectScope
 from .file_io import atomic_write
 from .h5_store import open_h5
 from .keras_file import KERAS_VERSION, model_from_config
@@ -56,13 +57,18 @@ def _legacy_entry(entry):
 
 
 def model_config(model):
-    return _legacy_entry(serialize_keras_object(model))
+    """The model's config in the legacy form, with its build config (so a subclassed model reloads built)."""
+    config = serialize_keras_object(model)
+    entry = _legacy_entry(config)
+    if "build_config" in config:
+        entry["build_config"] = config["build_config"]
+    return entry
 
 
 def training_config(model):
     """compile()'s arguments in the legacy form (the optimizer as 'optimizer_config')."""
     config = model.get_compile_config()
-    if config is None:
+    if not config:
         return None
     optimizer = config.pop("optimizer")
     config["optimizer_config"] = {"class_name": optimizer["class_name"], "config": optimizer["config"]}
@@ -263,7 +269,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                                   source="model_config")
         load_weights_from_group(h5["model_weights"] if "model_weights" in h5 else h5, model, label)
         if compile and "training_config" in h5.attrs:
-            _compile_from_training_config(model, json.loads(_text(h5.attrs["training_config"])), label)
+            with CustomObjectScope(custom_objects or {}):
+                _compile_from_training_config(model, json.loads(_text(h5.attrs["training_config"])), label)
             if model.compiled and "optimizer_weights" in h5:
                 _load_optimizer_weights(model, h5, label)
     return model

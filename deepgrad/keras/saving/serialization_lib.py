@@ -134,10 +134,11 @@ def resolve_function(config, custom_objects=None):
     name = config.get("config")
     if not isinstance(name, str):
         raise ValueError(f"A function's config must be its name (a string). Received: {config!r}")
-    found = find_custom_object([config.get("registered_name"), name], custom_objects)
+    module = config.get("module")
+    found = find_custom_object([config.get("registered_name"), name], custom_objects,
+                               bare_names=module == "builtins")
     if found is not None:
         return found
-    module = config.get("module")
     kind = _kind_of_module(module)
     kinds = (kind,) if kind in _FUNCTION_KINDS else _FUNCTION_KINDS if module in (None, "builtins") or kind else ()
     for k in kinds:
@@ -280,7 +281,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, kind=N
         safe_mode = in_safe_mode()
     if config is None or isinstance(config, PLAIN_TYPES):
         if isinstance(config, str):  # a custom object written by name ('my_loss' in a compile config)
-            found = find_custom_object([config], custom_objects, bare_names=False)
+            found = find_custom_object([config], custom_objects)
             return config if found is None else found
         return config
     if isinstance(config, (list, tuple)):
