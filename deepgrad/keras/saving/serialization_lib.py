@@ -140,7 +140,12 @@ def resolve_function(config, custom_objects=None):
     if found is not None:
         return found
     kind = _kind_of_module(module)
-    kinds = (kind,) if kind in _FUNCTION_KINDS else _FUNCTION_KINDS if module in (None, "builtins") or kind else ()
+    if kind in _FUNCTION_KINDS:
+        kinds = (kind,)
+    elif module in (None, "builtins") or kind is not None:  # Keras' 'builtins' form, or another Keras module
+        kinds = _FUNCTION_KINDS
+    else:  # a user's module: only its registered or given functions
+        kinds = ()
     for k in kinds:
         found = _find_builtin(k, name)
         if callable(found) and not isinstance(found, type):
