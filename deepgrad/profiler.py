@@ -235,8 +235,8 @@ def _timed_vjp(prof, vjp, op):
 
 def _timed_attach(attach):
     @functools.wraps(attach)
-    def timed(data, parents, vjp, op):
-        out = attach(data, parents, vjp, op)
+    def timed(data, parents, vjp, op, params=None):
+        out = attach(data, parents, vjp, op, params)
         prof = _current
         if prof is not None and out._node is not None:
             prof.nodes += 1

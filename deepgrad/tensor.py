@@ -8,6 +8,7 @@ of its output, accumulates into the `.grad` of leaf tensors, and frees each
 node as soon as it has been used.
 """
 import contextlib
+import weakref
 
 from .backend import floatx, xp
 
@@ -60,14 +61,40 @@ def is_grad_requested():
 
 
 class Node:
-    """How a tensor was made: its parents and vjp(g) -> one gradient (or None) per parent."""
+    """How a tensor was made: its parents and vjp(g) -> one gradient (or None) per parent.
 
-    __slots__ = ("parents", "vjp", "op")
+    `op` names the op, `params` holds what its differentiable vjp needs beyond the
+    parents and the output (an axis, a slope), and `serial` numbers the nodes in the
+    order they were recorded, which is how a GradientTape knows what ran inside it.
+    """
 
-    def __init__(self, parents, vjp, op):
+    __slots__ = ("parents", "vjp", "op", "params", "serial")
+
+    def __init__(self, parents, vjp, op, params=None):
         self.parents = parents
         self.vjp = vjp
         self.op = op
+        self.params = params
+        _serial[0] += 1
+        self.serial = _serial[0]
+
+
+_serial = [0]
+
+# The tapes that are recording now (inside their `with`, not in stop_recording()), and those
+# whose record may still be asked for (entered, gradient() not yet called, or persistent):
+# backward() frees a node only when no such other tape covers it.
+recording_tapes = []
+live_tapes = weakref.WeakSet()
+
+# op name -> its vjp written with differentiable ops: rule(g, out, parents, params) -> one
+# Tensor (or None) per parent. Filled by deepgrad.ops.second_order; used for gradients of gradients.
+SECOND_ORDER = {}
+
+
+def next_serial():
+    """The serial the next recorded node will get."""
+    return _serial[0] + 1
 
 
 def _to_array(data, dtype=None):
@@ -217,12 +244,12 @@ def owned_gradient(g, given):
     return g
 
 
-def attach(data, parents, vjp, op):
+def attach(data, parents, vjp, op, params=None):
     """Wrap `data` as the output of `op`, recording `vjp` if a parent needs a gradient.
 
     vjp(g) receives the gradient with respect to the output (shape of `data`)
     and returns one gradient per parent, each of that parent's shape, or None
-    for a parent that needs none.
+    for a parent that needs none. `params` are kept for the op's second-order rule.
     """
     out = Tensor.__new__(Tensor)
     out.data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
@@ -233,11 +260,21 @@ def attach(data, parents, vjp, op):
         for p in parents:
             if p.requires_grad:
                 out.requires_grad = True
-                out._node = Node(parents, vjp, op)
+                out._node = Node(parents, vjp, op, params)
+                if recording_tapes:
+                    _note_accessed_variables(parents)
                 return out
     out.requires_grad = False
     out._node = None
     return out
+
+
+def _note_accessed_variables(parents):
+    """Tell the recording tapes which trainable variables this op read (tape.watched_variables())."""
+    for p in parents:
+        if getattr(p, "trainable", False) and p._node is None:
+            for tape in recording_tapes:
+                tape._accessed.setdefault(id(p), p)
 
 
 def as_tensor(x, like=None):
@@ -263,8 +300,8 @@ def as_tensor(x, like=None):
     return t
 
 
-def _topological_order(root):
-    """Non-leaf tensors reachable from `root`, each after all of its parents."""
+def _topological_order(root, span=None):
+    """Non-leaf tensors reachable from `root` (through nodes in `span`), each after all of its parents."""
     order = []
     seen = set()
     stack = [(root, False)]
@@ -278,16 +315,27 @@ def _topological_order(root):
         seen.add(id(t))
         stack.append((t, True))
         for p in t._node.parents:
-            if p._node is not None and id(p) not in seen:
+            if p._node is not None and id(p) not in seen and (span is None or span(p._node.serial)):
                 stack.append((p, False))
     return order
 
 
-def run_backward(root, grad=None, retain_graph=False, capture=()):
+def run_backward(root, grad=None, retain_graph=False, capture=(), span=None, keep=None, create_graph=False):
     """Propagate `grad` from `root` back through the graph.
 
-    Returns {id(t): (t, gradient array)} for every leaf that requires a
-    gradient and for every tensor in `capture` (leaf or not).
+    Returns {id(t): (t, gradient)} for every leaf that requires a gradient and for
+    every tensor in `capture` (leaf or not).
+
+    Args:
+        retain_graph: keep every node's vjp, so that backward can run through it again.
+        capture: tensors whose gradient to return even if they are not leaves.
+        span: serial -> bool, the nodes to go through (a tape's record); the others
+            are constants. None: every node.
+        keep: node -> bool, a node to keep although retain_graph is False (another tape
+            still needs it). Every other node is freed as soon as its vjp has run.
+        create_graph: compute the gradients with differentiable ops (each op's rule in
+            SECOND_ORDER), as Tensors that record a graph of their own: gradients of
+            gradients. Otherwise gradients are arrays, computed by the vjps.
     """
     if not root.requires_grad:
         raise RuntimeError(
@@ -310,9 +358,11 @@ def run_backward(root, grad=None, retain_graph=False, capture=()):
             raise ValueError(
                 f"backward(): grad has shape {g_root.shape} but the output has shape {root.shape}"
             )
+    if create_graph:
+        g_root = as_tensor(g_root)
     captured = {id(t) for t in capture}
     results = {}
-    if root._node is None:
+    if root._node is None or (span is not None and not span(root._node.serial)):
         results[id(root)] = (root, g_root)
         return results
     if root._node.vjp is None:
@@ -321,7 +371,7 @@ def run_backward(root, grad=None, retain_graph=False, capture=()):
             "use retain_graph=True (or a persistent GradientTape) to go through it twice"
         )
     pending = {id(root): g_root}
-    order = _topological_order(root)
+    order = _topological_order(root, span)
     while order:
         t = order.pop()
         g = pending.pop(id(t), None)
@@ -336,8 +386,8 @@ def run_backward(root, grad=None, retain_graph=False, capture=()):
                 "already freed; use retain_graph=True to go through it twice"
             )
         parents = node.parents
-        parent_grads = node.vjp(g)
-        if not retain_graph:
+        parent_grads = _second_order_vjp(node, t, g) if create_graph else node.vjp(g)
+        if not retain_graph and (keep is None or not keep(node)):
             node.vjp = None
             node.parents = ()
         for p, gp in zip(parents, parent_grads):
@@ -346,14 +396,21 @@ def run_backward(root, grad=None, retain_graph=False, capture=()):
             if gp.dtype != p.data.dtype:  # mixed float32/float64 inputs: a gradient has its tensor's dtype
                 gp = gp.astype(p.data.dtype)
             key = id(p)
-            if p._node is None:
-                if key in results:
-                    results[key] = (p, results[key][1] + gp)
-                else:
-                    results[key] = (p, gp)
+            if p._node is None or (span is not None and not span(p._node.serial)):
+                results[key] = (p, results[key][1] + gp) if key in results else (p, gp)
             elif key in pending:
                 pending[key] = pending[key] + gp
             else:
                 pending[key] = gp
     return results
 
+
+def _second_order_vjp(node, out, g):
+    rule = SECOND_ORDER.get(node.op)
+    if rule is None:
+        raise NotImplementedError(
+            f"deepgrad does not implement gradients of gradients through the op '{node.op}': "
+            f"ops with a second-order rule are {', '.join(sorted(SECOND_ORDER))}"
+        )
+    with enable_grad():
+        return rule(g, out, node.parents, node.params)

@@ -5,6 +5,7 @@ from .elementwise import (
     less, less_equal, log, maximum, minimum, mul, neg, not_equal, pow, relu, selu, sigmoid,
     softplus, sqrt, square, sub, swish, tanh, unbroadcast, where,
 )
+from . import second_order  # noqa: F401  (registers the ops' second-order rules)
 from .linalg import matmul
 from .reduce import logsumexp, max, mean, min, std, sum, var
 from .shape import (

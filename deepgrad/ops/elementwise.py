@@ -234,7 +234,7 @@ def leaky_relu(x, negative_slope=0.2):
     positive = x.data > 0
     y = xp.where(positive, x.data, x.data * negative_slope)
     return attach(
-        y, (x,), lambda g: (xp.where(positive, g, g * negative_slope),), "leaky_relu"
+        y, (x,), lambda g: (xp.where(positive, g, g * negative_slope),), "leaky_relu", negative_slope
     )
 
 
@@ -245,7 +245,7 @@ def elu(x, alpha=1.0):
     positive = x.data > 0
     neg_part = alpha * xp.expm1(xp.minimum(x.data, 0))
     y = xp.where(positive, x.data, neg_part)
-    return attach(y, (x,), lambda g: (xp.where(positive, g, g * (neg_part + alpha)),), "elu")
+    return attach(y, (x,), lambda g: (xp.where(positive, g, g * (neg_part + alpha)),), "elu", alpha)
 
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -328,7 +328,7 @@ def clip(x, low, high):
             inside = inside & (x.data <= high)
         return (g * inside,)
 
-    return attach(y, (x,), vjp, "clip")
+    return attach(y, (x,), vjp, "clip", (low, high))
 
 
 def maximum(a, b):
@@ -377,7 +377,7 @@ def where(condition, a, b):
         gb = unbroadcast(xp.where(cond, 0, g), b.shape) if b.requires_grad else None
         return ga, gb
 
-    return attach(y, (a, b), vjp, "where")
+    return attach(y, (a, b), vjp, "where", cond)
 
 
 def _compare(ufunc):

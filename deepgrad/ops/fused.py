@@ -68,4 +68,4 @@ def dense_bias_act(x, kernel, bias=None, activation=None):
         return (gx, gk) if bias is None else (gx, gk, gb)
 
     parents = (x, kernel) if bias is None else (x, kernel, bias)
-    return attach(y, parents, vjp, op)
+    return attach(y, parents, vjp, op, relu)

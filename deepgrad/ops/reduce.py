@@ -33,7 +33,8 @@ def sum(x, axis=None, keepdims=False):
     axes = _axes(axis, x.ndim)
     y = xp.sum(x.data, axis=axes, keepdims=keepdims)
     return attach(
-        xp.asarray(y), (x,), lambda g: (xp.broadcast_to(_keep(g, axes, keepdims), x.shape),), "sum"
+        xp.asarray(y), (x,), lambda g: (xp.broadcast_to(_keep(g, axes, keepdims), x.shape),), "sum",
+        (axes, keepdims),
     )
 
 
@@ -51,7 +52,7 @@ def mean(x, axis=None, keepdims=False):
     def vjp(g):
         return (xp.broadcast_to(_keep(g, axes, keepdims) / n, x.shape),)
 
-    return attach(xp.asarray(y), (x,), vjp, "mean")
+    return attach(xp.asarray(y), (x,), vjp, "mean", (axes, keepdims))
 
 
 def _extreme(x, axis, keepdims, reducer, op):

@@ -26,7 +26,7 @@ def transpose(x, axes=None):
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a rank-{x.ndim} shape {x.shape}")
     inverse = tuple(int(i) for i in xp.argsort(axes))
-    return attach(x.data.transpose(axes), (x,), lambda g: (g.transpose(inverse),), "transpose")
+    return attach(x.data.transpose(axes), (x,), lambda g: (g.transpose(inverse),), "transpose", inverse)
 
 
 def swapaxes(x, a, b):
@@ -70,7 +70,7 @@ def getitem(x, index):
             dx[index] = g
         return (dx,)
 
-    return attach(xp.asarray(y) if not isinstance(y, xp.ndarray) else y, (x,), vjp, "getitem")
+    return attach(xp.asarray(y) if not isinstance(y, xp.ndarray) else y, (x,), vjp, "getitem", index)
 
 
 def concat(tensors, axis=0):
@@ -87,7 +87,7 @@ def concat(tensors, axis=0):
         ) from None
     sizes = [t.shape[axis] for t in tensors]
     bounds = list(xp.cumsum(sizes)[:-1])
-    return attach(y, tuple(tensors), lambda g: tuple(xp.split(g, bounds, axis=axis)), "concat")
+    return attach(y, tuple(tensors), lambda g: tuple(xp.split(g, bounds, axis=axis)), "concat", axis)
 
 
 def stack(tensors, axis=0):
@@ -104,6 +104,7 @@ def stack(tensors, axis=0):
         tuple(tensors),
         lambda g: tuple(xp.take(g, i, axis=axis) for i in range(n)),
         "stack",
+        axis,
     )
 
 

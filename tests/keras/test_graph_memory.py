@@ -25,8 +25,8 @@ def watched(monkeypatch):
     refs = []
     original = tensor_module.attach
 
-    def attach(data, parents, vjp, op):
-        out = original(data, parents, vjp, op)
+    def attach(data, parents, vjp, op, params=None):
+        out = original(data, parents, vjp, op, params)
         array = out.data if isinstance(out.data, np.ndarray) else None  # 0-d ops may give NumPy scalars
         refs.append((op, weakref.ref(out), weakref.ref(array) if array is not None else lambda: None))
         return out

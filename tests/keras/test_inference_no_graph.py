@@ -23,8 +23,8 @@ def node_count(monkeypatch):
     class CountingNode(tensor_module.Node):
         __slots__ = ()
 
-        def __init__(self, parents, vjp, op):
-            super().__init__(parents, vjp, op)
+        def __init__(self, parents, vjp, op, params=None):
+            super().__init__(parents, vjp, op, params)
             created.append(op)
 
     monkeypatch.setattr(tensor_module, "Node", CountingNode)
