@@ -364,7 +364,7 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation=1):
     dilation = _pair(dilation, "dilation", op)
     pads = _conv2d_pads(x, kernel, strides, dilation, _padding(padding, op))
     y, vjp = _conv_op(op, x, kernel, x.data, kernel.data, strides, dilation, pads, dtype)
-    return attach(y, (x, kernel), vjp, op)
+    return attach(y, (x, kernel), vjp, op, (strides, dilation, pads, False))
 
 
 _ACTIVATIONS = (None, "linear", "relu")
@@ -406,7 +406,56 @@ def conv2d_bias_act(x, kernel, bias=None, strides=1, padding="valid", dilation=1
     y, vjp = _conv_op(op, x, kernel, x.data, kernel.data, strides, dilation, pads, dtype,
                       bias=bias, relu=activation == "relu")
     parents = (x, kernel) if bias is None else (x, kernel, bias)
-    return attach(y, parents, vjp, op)
+    return attach(y, parents, vjp, op, (strides, dilation, pads, activation == "relu"))
+
+
+def _window_geometry(shape, ksize, strides, dilation, pads):
+    """The output size (OH, OW) of windows of `ksize` over an (N, H, W, C) shape."""
+    windows = ((ksize[0] - 1) * dilation[0] + 1, (ksize[1] - 1) * dilation[1] + 1)
+    return tuple(out_size(size, win, s, p) for size, win, s, p in zip(shape[1:3], windows, strides, pads))
+
+
+def patches(x, ksize, strides, dilation, pads):
+    """The patch matrix of x as an op: (N*OH*OW, kh*kw*C), columns in the kernel's (i, j, c) order.
+
+    x is (N, H, W, C), padded by `pads` = ((top, bottom), (left, right)) first.
+    dx = patches_adjoint(g): each column block added back at the cells its tap read.
+    (A conv2d is patches(x) @ kernel reshaped; its second-order rule is written with these.)
+    """
+    x = as_tensor(x)
+    out_hw = _window_geometry(x.shape, ksize, strides, dilation, pads)
+    xpad = pad_hw(x.data, pads)
+    n, c = x.shape[0], x.shape[3]
+    cols = xp.ascontiguousarray(_patches(xpad, ksize, strides, dilation, out_hw)).reshape(
+        n * out_hw[0] * out_hw[1], ksize[0] * ksize[1] * c)
+    params = (x.shape, ksize, strides, dilation, pads)
+    return attach(cols, (x,), lambda g: (_patches_adjoint_array(g, *params),), "patches", params)
+
+
+def _patches_adjoint_array(g, shape, ksize, strides, dilation, pads):
+    """(N, H, W, C): every entry of the patch-matrix gradient `g` added at the cell it came from."""
+    n, h, w, c = shape
+    (t, b), (l, r) = pads
+    out_hw = _window_geometry(shape, ksize, strides, dilation, pads)
+    dxpad = xp.zeros((n, h + t + b, w + l + r, c), dtype=g.dtype)
+    g6 = g.reshape(n, out_hw[0], out_hw[1], ksize[0], ksize[1], c)
+    for i in range(ksize[0]):
+        for j in range(ksize[1]):
+            view = tap(dxpad, i * dilation[0], j * dilation[1], strides, out_hw)
+            view += g6[:, :, :, i, j, :]
+    return dxpad[:, t:t + h, l:l + w, :]
+
+
+def patches_adjoint(cols, shape, ksize, strides, dilation, pads):
+    """The adjoint of `patches` as an op: the (N, H, W, C) tensor whose patch matrix gradient is `cols`.
+
+    dcols = patches(g): the patches of the gradient.
+    """
+    cols = as_tensor(cols)
+    params = (shape, ksize, strides, dilation, pads)
+    y = _patches_adjoint_array(cols.data, *params)
+    return attach(y, (cols,), lambda g: (patches(g, ksize, strides, dilation, pads).data,),
+                  "patches_adjoint", params)
 
 
 def conv1d(x, kernel, strides=1, padding="valid", dilation=1):

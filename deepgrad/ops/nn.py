@@ -71,7 +71,7 @@ def softmax(x, axis=-1):
         gy -= y * xp.sum(gy, axis=axes, keepdims=True)
         return (gy,)
 
-    return attach(y, (x,), vjp, "softmax")
+    return attach(y, (x,), vjp, "softmax", axes)
 
 
 def log_softmax(x, axis=-1):
@@ -88,7 +88,7 @@ def log_softmax(x, axis=-1):
     def vjp(g):
         return (g - xp.exp(y) * xp.sum(g, axis=axes, keepdims=True),)
 
-    return attach(y, (x,), vjp, "log_softmax")
+    return attach(y, (x,), vjp, "log_softmax", axes)
 
 
 # ----------------------------------------------------------------------------- losses
@@ -256,7 +256,7 @@ def dropout(x, rate, training=True, noise_shape=None, seed=None):
     draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
     mask = (gen.random(shape, dtype=draw_dtype) >= rate).astype(dtype)
     mask *= 1 / (1 - rate)
-    return attach(x.data * mask, (x,), lambda g: (g * mask,), "dropout")
+    return attach(x.data * mask, (x,), lambda g: (g * mask,), "dropout", mask)
 
 
 # ----------------------------------------------------------------------------- normalisation

@@ -14,6 +14,7 @@ again. The ops without a rule here raise NotImplementedError in that mode.
 """
 from ..backend import xp
 from ..tensor import SECOND_ORDER, Tensor, attach
+from . import conv as C
 from . import elementwise as E
 from . import linalg as L
 from . import reduce as R
@@ -313,3 +314,62 @@ def _dense_bias_act(g, out, parents, params):
     if len(parents) == 3:
         grads.append(R.sum(gz, axis=0) if parents[2].requires_grad else None)
     return tuple(grads)
+
+
+# ---------------------------------------------------------------------------- convolutions
+
+
+@_rule("conv2d", "conv2d_bias_act")
+def _conv2d(g, out, parents, params):
+    """conv2d = patches(x) @ k2, so dk = patches(x)^T @ g2, dx = patches_adjoint(g2 @ k2^T), db = sum(g2)."""
+    strides, dilation, pads, relu = params
+    x, kernel = parents[0], parents[1]
+    kh, kw, c, f = kernel.shape
+    gz = E.mul(g, _const(out.data > 0)) if relu else g
+    g2 = S.reshape(gz, (-1, f))
+    k2 = S.reshape(kernel, (kh * kw * c, f))
+    grads = [
+        C.patches_adjoint(L.matmul(g2, S.transpose(k2)), x.shape, (kh, kw), strides, dilation, pads)
+        if x.requires_grad else None,
+        S.reshape(L.matmul(S.transpose(C.patches(x, (kh, kw), strides, dilation, pads)), g2), kernel.shape)
+        if kernel.requires_grad else None,
+    ]
+    if len(parents) == 3:
+        grads.append(R.sum(g2, axis=0) if parents[2].requires_grad else None)
+    return tuple(grads)
+
+
+@_rule("patches")
+def _patches(g, out, parents, params):
+    return (C.patches_adjoint(g, *params),)
+
+
+@_rule("patches_adjoint")
+def _patches_adjoint(g, out, parents, params):
+    return (C.patches(g, *params[1:]),)
+
+
+# ---------------------------------------------------------------------------- nn
+
+
+@_rule("softmax")
+def _softmax(g, out, parents, params):
+    gy = E.mul(g, out)
+    return (E.sub(gy, E.mul(out, R.sum(gy, axis=params, keepdims=True))),)
+
+
+@_rule("log_softmax")
+def _log_softmax(g, out, parents, params):
+    return (E.sub(g, E.mul(E.exp(out), R.sum(g, axis=params, keepdims=True))),)
+
+
+@_rule("binary_cross_entropy_with_logits")
+def _bce_logits(g, out, parents, params):
+    logits, labels = parents
+    return _each(parents, lambda: _sum_to(E.mul(g, E.sub(E.sigmoid(logits), labels)), logits.shape),
+                 lambda: _sum_to(E.neg(E.mul(g, logits)), labels.shape))
+
+
+@_rule("dropout")
+def _dropout(g, out, parents, params):
+    return (E.mul(g, _const(params)),)

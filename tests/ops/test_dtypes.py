@@ -137,6 +137,8 @@ RECIPES = {
                                 case(t(2, 6, 6, 5), t(3, 3, 5, 4), None, activation="relu")],
     "dense_bias_act": lambda: [case(t(3, 4), t(4, 5), t(5), activation="relu"), case(t(3, 4), t(4, 5)),
                                case(t(3, 4), t(4, 5), None, "relu")],
+    "patches": lambda: [case(t(2, 6, 6, 3), (3, 3), (2, 2), (1, 1), ((0, 1), (0, 1)))],
+    "patches_adjoint": lambda: [case(t(18, 27), (2, 6, 6, 3), (3, 3), (2, 2), (1, 1), ((0, 1), (0, 1)))],
     "conv1d": lambda: [case(t(2, 7, 3), t(3, 3, 4)), case(t(2, 7, 3), t(3, 3, 4), 2, "same")],
     "conv2d_transpose": lambda: [case(t(2, 4, 4, 3), t(3, 3, 5, 3)), case(t(2, 4, 4, 3), t(3, 3, 5, 3), 2, "same")],
     "depthwise_conv2d": lambda: [case(t(2, 5, 5, 3), t(3, 3, 3, 2)), case(t(2, 5, 5, 3), t(3, 3, 3, 1), 2, "same")],
