@@ -41,6 +41,8 @@ class Model(Trainer, Layer):
                 )
         if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
             inputs = inputs[0]
+        # Keras flattens a dict by its sorted keys: that order is the layers' and the outputs' order
+        inputs, outputs = _sorted_dict(inputs), _sorted_dict(outputs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._flat_inputs = flatten_structure(inputs)
@@ -170,6 +172,10 @@ class Model(Trainer, Layer):
     def to_json(self, **kwargs):
         """The model's architecture as Keras writes it: {'module', 'class_name', 'config', ...} in JSON."""
         return json.dumps(serialize_keras_object(self), **kwargs)
+
+
+def _sorted_dict(structure):
+    return {k: structure[k] for k in sorted(structure)} if isinstance(structure, dict) else structure
 
 
 def functional_like_constructor(cls):

@@ -7,7 +7,7 @@ from ...tensor import enable_grad, no_grad, run_backward
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
-from ..callbacks import CallbackList
+from ..callbacks import CallbackList, pythonify_logs
 from ..layers.keras_tensor import flatten_structure, map_structure
 from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from .data_adapter import is_array_data, make_batches, split_validation, to_arrays, unpack
@@ -24,8 +24,10 @@ class Trainer:
         self._initial_epoch = None  # where fit resumes, set by a callback in on_train_begin
         self._compile_spec = None
         self._compile_options = {}
-        self._output_losses = None
-        self._output_metrics = None
+        self._output_losses = None  # (loss, weight, tracker) per output, from the first batch
+        self._output_names = None
+        self._loss_trackers = []  # one Mean per output loss, when there are several
+        self._compile_metrics = None
 
     # ---- compile ---------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -46,7 +48,10 @@ class Trainer:
         self._compile_options = dict(run_eagerly=run_eagerly, steps_per_execution=steps_per_execution,
                                      jit_compile=jit_compile)
         self._output_losses = None
-        self._output_metrics = None
+        self._output_names = None
+        self._loss_trackers = []
+        self._compile_metrics = (CompileMetrics(metrics, weighted_metrics)
+                                 if metrics is not None or weighted_metrics is not None else None)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.compiled = True
 
@@ -82,41 +87,53 @@ class Trainer:
             if unknown:
                 raise ValueError(f"compile: {what} given for unknown outputs {sorted(unknown)}; outputs are {names}")
             return [spec.get(n) for n in names]
-        if isinstance(spec, (list, tuple)) and len(names) > 1:
+        if isinstance(spec, (list, tuple)) and (len(names) > 1 or len(spec) == 1):
             if len(spec) != len(names):
                 raise ValueError(f"compile: {len(spec)} {what} given for {len(names)} outputs {names}")
             return list(spec)
         return [spec] * len(names)
 
+    def _output_keys(self, y_pred):
+        """The outputs' names as Keras' compile takes them: a dict's keys (in the model's order when
+        they are its output names, else sorted), else the model's output names (None when unnamed)."""
+        n = len(flatten_structure(y_pred))
+        if isinstance(y_pred, dict) and n > 1:
+            return list(self.output_names) if set(y_pred) == set(self.output_names) else sorted(y_pred)
+        names = self.output_names
+        return list(names) if len(names) == n else [None] * n
+
     def _resolve_compile(self, y_true, y_pred):
-        """Loss and metric objects per output, chosen from the first batch's shapes."""
-        names = self.output_names if len(flatten_structure(y_pred)) > 1 else ["output"]
+        """Loss objects, loss weights and per-output loss trackers, chosen from the first batch's shapes.
+
+        As Keras 3's CompileLoss: when more than one output has a loss, each such output gets a
+        Mean named '<output>_loss' (or '<loss name>_loss' for an unnamed output) that records the
+        output's unweighted loss.
+        """
+        names = self._output_names = self._output_keys(y_pred)
+        flat_true, flat_pred = _flatten_targets(y_true, names), _flatten_outputs(y_pred, names)
         spec = self._compile_spec
-        flat_true = flatten_structure(y_true) if y_true is not None else [None] * len(names)
-        flat_pred = flatten_structure(y_pred)
-        shape = lambda a: None if a is None else tuple(xp.shape(a))
-        loss_specs = self._per_output(spec["loss"], names, "losses")
-        losses = [losses_module.resolve(l, shape(t), shape(p)) for l, t, p in zip(loss_specs, flat_true, flat_pred)]
-        weights = self._per_output(spec["loss_weights"], names, "loss_weights") if spec["loss_weights"] is not None else [1.0] * len(names)
-        self._output_losses = [
-            (name, loss, 1.0 if w is None else float(w)) for name, loss, w in zip(names, losses, weights)
-        ]
-        metric_specs = self._per_output(_nest_metrics(spec["metrics"], len(names)), names, "metrics")
-        self._output_metrics = []
-        for i, (name, ms) in enumerate(zip(names, metric_specs)):
-            objs = []
-            for m in ms or []:
-                obj = metrics_module.resolve(m, shape(flat_true[i]), shape(flat_pred[i]))
-                if len(names) > 1:
-                    obj.name = f"{name}_{obj.name}"
-                objs.append(obj)
-            self._output_metrics.append(objs)
+        losses = [losses_module.resolve(l, _shape(t), _shape(p))
+                  for l, t, p in zip(self._per_output(spec["loss"], names, "losses"), flat_true, flat_pred)]
+        weights = (self._per_output(spec["loss_weights"], names, "loss_weights")
+                   if spec["loss_weights"] is not None else [None] * len(names))
+        trackers = {}  # output index -> its loss tracker, in Keras' order
+        if sum(loss is not None for loss in losses) > 1:
+            for i in _loss_order(spec["loss"], y_pred, names):
+                if losses[i] is not None:
+                    trackers[i] = metrics_module.Mean(name=f"{names[i] or losses[i].name}_loss")
+        self._loss_trackers = list(trackers.values())
+        self._output_losses = [(loss, None if w is None else float(w), trackers.get(i))
+                               for i, (loss, w) in enumerate(zip(losses, weights))]
 
     @property
     def metrics(self):
-        out = [self._loss_tracker] if self.compiled else []
-        for ms in self._output_metrics or []:
-            out.extend(ms)
+        """Keras' order: the loss tracker, the compiled metrics (one container), the per-output losses."""
+        if not self.compiled:
+            return []
+        out = [self._loss_tracker]
+        if self._compile_metrics is not None:
+            out.append(self._compile_metrics)
+        out.extend(self._loss_trackers)
         return out
 
     @property
@@ -129,17 +146,23 @@ class Trainer:
 
     # ---- one step --------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
-        """Total loss: the weighted sum of per-output losses plus regularization penalties."""
+        """Total loss: the weighted sum of per-output losses plus regularization penalties.
+
+        Each output's unweighted loss also goes to its '<output>_loss' tracker when it has one.
+        """
         if self._output_losses is None:
             self._resolve_compile(y, y_pred)
-        preds = flatten_structure(y_pred)
-        trues = _flatten_targets(y, len(preds), self.output_names)
+        names = self._output_names
+        outputs = zip(self._output_losses, _flatten_targets(y, names), _flatten_outputs(y_pred, names),
+                      _per_output_sample_weights(sample_weight, names))
         total = None
-        for (name, loss_fn, weight), yt, yp in zip(self._output_losses, trues, preds):
+        for (loss_fn, weight, tracker), yt, yp, sw in outputs:
             if loss_fn is None or yt is None:
                 continue
-            value = loss_fn(yt, yp, sample_weight=sample_weight)
-            value = value * weight if weight != 1.0 else value
+            value = loss_fn(yt, yp, sample_weight=sw)
+            if tracker is not None:
+                tracker.update_state(value.item(), sample_weight=len(yp))
+            value = value * weight if weight is not None else value
             total = value if total is None else total + value
         for penalty in self.losses:
             total = penalty if total is None else total + penalty
@@ -149,16 +172,39 @@ class Trainer:
 
     def _update_metrics(self, y, y_pred, sample_weight, loss, batch_size):
         self._loss_tracker.update_state(float(loss), sample_weight=batch_size)
-        preds = flatten_structure(y_pred)
-        trues = _flatten_targets(y, len(preds), self.output_names)
-        for ms, yt, yp in zip(self._output_metrics, trues, preds):
-            if yt is None:
-                continue
-            for m in ms:
-                m.update_state(yt, yp, sample_weight=sample_weight)
+        if self._compile_metrics is None:
+            return
+        names = self._output_names or self._output_keys(y_pred)
+        if not self._compile_metrics.built:
+            self._compile_metrics.build(names, _flatten_targets(y, names), _flatten_outputs(y_pred, names))
+        self._compile_metrics.update_state(_flatten_targets(y, names), _flatten_outputs(y_pred, names),
+                                           _per_output_sample_weights(sample_weight, names))
+
+    def get_metrics_result(self):
+        """The metrics' results in one flat dict (a container's dict merged in), as Keras."""
+        logs = {}
+        for m in self.metrics:
+            result = m.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[m.name] = result
+        return logs
 
     def _logs(self):
-        return {m.name: float(m.result()) for m in self.metrics}
+        return pythonify_logs(self.get_metrics_result())
+
+    def _flatten_metrics_in_order(self, logs):
+        """Keras' list of results: the values named by the metrics (loss, the compiled metrics' own
+        names, the per-output losses) in that order, then the other keys sorted; one value alone."""
+        names = []
+        for m in self.metrics:
+            if isinstance(m, CompileMetrics):
+                names.extend(sub.name for sub in m.metrics)
+            else:
+                names.append(m.name)
+        results = [logs[n] for n in names if n in logs] + [logs[k] for k in sorted(logs) if k not in names]
+        return results[0] if len(results) == 1 else results
 
     def train_step(self, x, y, sample_weight=None):
         """Forward, loss, backward, update on one batch; returns the batch loss."""
@@ -219,7 +265,7 @@ class Trainer:
         callback_list.on_train_begin()
         # A restored backup (BackupAndRestore) says where to resume, for this fit only.
         initial_epoch, self._initial_epoch = self._initial_epoch or initial_epoch, None
-        logs = {}
+        logs, training_logs = {}, {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
@@ -237,9 +283,10 @@ class Trainer:
                 val_logs = self._run_evaluation(val, callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
             if self.stop_training:
                 break
-        callback_list.on_train_end(logs)
+        callback_list.on_train_end(training_logs)
         return self.history
 
     def _run_evaluation(self, batches, callback_list):
@@ -262,10 +309,7 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=getattr(batches, "steps", None))
         logs = self._run_evaluation(batches, callback_list)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for every sample of x, concatenated over batches (NumPy arrays)."""
@@ -305,35 +349,151 @@ class Trainer:
 
     def _batch_result(self, return_dict):
         logs = self._logs()
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
 
 def _batch_len(x):
     return len(flatten_structure(x)[0])
 
 
-def _flatten_targets(y, n_outputs, output_names):
+def _shape(a):
+    return None if a is None else tuple(xp.shape(a))
+
+
+def _loss_order(loss_spec, y_pred, names):
+    """The output indices in the order Keras lists the per-output losses: a dict of losses for a
+    model with dict outputs in the dict's order, otherwise the outputs' order."""
+    if isinstance(y_pred, dict) and isinstance(loss_spec, dict):
+        return [names.index(key) for key in loss_spec if key in names]
+    return range(len(names))
+
+
+def _flatten_outputs(y_pred, names):
+    """The model's outputs as a list in the order of `names` (a dict by key)."""
+    if isinstance(y_pred, dict) and len(names) > 1:
+        return [y_pred[name] for name in names]
+    return flatten_structure(y_pred)
+
+
+def _flatten_targets(y, names):
+    """The targets as a list aligned with the outputs `names` (None where an output has none)."""
     if y is None:
-        return [None] * n_outputs
+        return [None] * len(names)
     if isinstance(y, dict):
-        return [y.get(name) for name in output_names]
-    if n_outputs == 1:
+        return [y.get(name) for name in names]
+    if len(names) == 1:
         return [y[0] if isinstance(y, (list, tuple)) and len(y) == 1 else y]
     return list(y)
 
 
-def _nest_metrics(metrics, n_outputs):
-    """Keras accepts a flat list of metrics for every output of a multi-output model."""
-    if metrics is None or isinstance(metrics, dict):
-        return metrics
-    if isinstance(metrics, (list, tuple)) and n_outputs > 1 and any(isinstance(m, (list, tuple)) for m in metrics):
-        return list(metrics)
-    if isinstance(metrics, (list, tuple)):
-        return [list(metrics)] * n_outputs if n_outputs > 1 else list(metrics)
-    return [metrics] if n_outputs == 1 else [[metrics]] * n_outputs
+def _per_output_sample_weights(sample_weight, names):
+    """One sample-weight array (or None) per output: a list or dict gives each its own, as Keras."""
+    if sample_weight is None:
+        return [None] * len(names)
+    if isinstance(sample_weight, dict):
+        return [sample_weight.get(name) for name in names]
+    flat = flatten_structure(sample_weight)
+    return flat if len(flat) == len(names) else [flat[0]] * len(names)
+
+
+def _as_list(spec):
+    if spec is None:
+        return []
+    return list(spec) if isinstance(spec, (list, tuple)) else [spec]
+
+
+def _metric_specs(spec, names):
+    """One list of metric identifiers per output, by Keras 3's rules (CompileMetrics._build_metrics_set).
+
+    One output takes every metric given. Several take a dict by output name, or a list with one
+    entry (a metric or a list of them) per output; a flat list of another length goes to every
+    output, as tf.keras 2 did (Keras 3 refuses it).
+    """
+    if not spec:
+        return [[] for _ in names]
+    if len(names) == 1:
+        return [flatten_structure(spec)]
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(names)
+        if unknown:
+            raise ValueError(
+                f"compile: metrics given for unknown outputs {sorted(unknown)}; outputs are {names}")
+        return [_as_list(spec.get(name)) for name in names]
+    if isinstance(spec, (list, tuple)) and len(spec) == len(names):
+        return [_as_list(s) for s in spec]
+    if isinstance(spec, (list, tuple)) and not any(isinstance(m, (list, tuple, dict)) for m in spec):
+        return [list(spec) for _ in names]
+    raise ValueError(
+        f"compile: metrics should be a list with one entry per output or a dict by output name; "
+        f"outputs are {names}. Received: metrics={spec}"
+    )
+
+
+class CompileMetrics(metrics_module.Metric):
+    """The metrics given to compile(), as one container: Keras 3's CompileMetrics.
+
+    Built on the first batch, when the outputs' shapes pick each 'accuracy'. result() is one
+    dict keyed as Keras logs it: '<output>_<name>' when the model has several outputs, '<name>'
+    for one; a key already taken gets '_1', '_2', ...; a weighted metric whose key is taken by an
+    unweighted one becomes '<output>_weighted_<name>'. `metrics` see no sample weights,
+    `weighted_metrics` do.
+
+    Args:
+        metrics: compile()'s `metrics`.
+        weighted_metrics: compile()'s `weighted_metrics`.
+    """
+
+    def __init__(self, metrics, weighted_metrics):
+        super().__init__(name="compile_metrics")
+        self._specs = (metrics, weighted_metrics)
+        self._entries = None  # (key, metric, output index, weighted), once built
+
+    @property
+    def built(self):
+        return self._entries is not None
+
+    @property
+    def metrics(self):
+        """The metric objects, named as given (without the output prefix)."""
+        return [metric for _, metric, _, _ in self._entries or []]
+
+    def build(self, names, flat_true, flat_pred):
+        """Resolve every metric for its output's shapes and name its key."""
+        self._entries = []
+        taken = {}
+        for weighted, spec in zip((False, True), self._specs):
+            for i, identifiers in enumerate(_metric_specs(spec, names)):
+                prefix = f"{names[i]}_" if len(names) > 1 and names[i] else ""
+                for identifier in identifiers:
+                    metric = metrics_module.resolve(identifier, _shape(flat_true[i]), _shape(flat_pred[i]))
+                    key = _unique_key(taken, prefix, metric.name, weighted)
+                    self._entries.append((key, metric, i, weighted))
+
+    def update_state(self, flat_true, flat_pred, sample_weights):
+        for _, metric, i, weighted in self._entries:
+            if flat_true[i] is not None:
+                weight = sample_weights[i] if weighted else None
+                metric.update_state(flat_true[i], flat_pred[i], sample_weight=weight)
+
+    def reset_state(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def result(self):
+        return {key: metric.result() for key, metric, _, _ in self._entries or []}
+
+
+def _unique_key(taken, prefix, name, weighted):
+    """Keras' CompileMetrics.result() naming; `taken` counts the keys given so far."""
+    key = prefix + name
+    if key in taken and weighted:
+        key = f"{prefix}weighted_{name}"
+    if key not in taken:
+        taken[key] = 1
+        return key
+    index = taken[key]
+    taken[key] += 1
+    return f"{key}_{index}"
 
 
 def _class_weights_to_sample_weights(y, class_weight, sample_weight):
