@@ -239,3 +239,70 @@ def test_cifar10_program_learns_the_standin(tmp_path, monkeypatch, fits, capsys)
     assert len(history.history["val_accuracy"]) == 10
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert accuracy >= 0.84  # measured 0.8625 to 0.874 over runs
+
+
+# ----------------------------------------------------------------------------- the GAN (two tapes)
+
+GAN_PIXELS = (r"generated pixels mean (?P<mean>[-+0-9.]+) std (?P<std>[0-9.]+) "
+              r"\(data (?P<data_mean>[-+0-9.]+) (?P<data_std>[0-9.]+)\) \| histogram distance (?P<distance>[0-9.]+)")
+GAN_BEFORE = re.compile(r"^before training: " + GAN_PIXELS + "$")
+GAN_STEP = re.compile(r"^step (?P<step>\d+): D accuracy fake (?P<fake>[0-9.]+) real (?P<real>[0-9.]+) \| "
+                      + GAN_PIXELS + r" \| [0-9.]+ s$")
+
+
+def gan_reports(out):
+    """The GAN's printed numbers: (the line before training, [one per report]), each a dict of floats."""
+    lines = out.splitlines()
+    before = [GAN_BEFORE.match(line).groupdict() for line in lines if GAN_BEFORE.match(line)]
+    steps = [GAN_STEP.match(line).groupdict() for line in lines if GAN_STEP.match(line)]
+    assert len(before) == 1, "no parseable 'before training: ...' line"
+    assert steps, "no parseable 'step N: D accuracy fake ... real ...' line"
+    return _floats(before[0]), [_floats(report) for report in steps]
+
+
+def _floats(report):
+    return {key: float(value) for key, value in report.items()}
+
+
+def test_gan_program_trains_with_two_tapes_on_a_tiny_dataset(tiny_mnist, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # where the picture goes when matplotlib is installed
+    code, out, err, _ = run_example("gan_mnist.py", capsys)
+    assert code == 0, err
+    assert "Total params: 553,488" in out and "Total params: 533,505" in out  # generator, discriminator
+    before, reports = gan_reports(out)
+    # 128 images in batches of 64, 2 epochs: 4 steps, reported once at the end
+    assert [report["step"] for report in reports] == [4]
+    assert 0.0 <= reports[0]["fake"] <= 1.0 and 0.0 <= reports[0]["real"] <= 1.0
+    assert before["data_mean"] == reports[0]["data_mean"]
+    assert out.count("Time for epoch") == 2
+    assert out.strip().splitlines()[-1].startswith("Trained 4 steps in ")
+
+
+@pytest.mark.slow
+def test_gan_learns_mnist_digits(mnist_home, tmp_path, monkeypatch, capsys):
+    """The discriminator's accuracy on generated images rises to ~1 while the generator draws noise,
+    then falls toward 0.5 as it draws digits; the generated pixels' statistics approach the data's."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err, elapsed = run_example("gan_mnist.py", capsys)
+    assert code == 0, err
+    before, reports = gan_reports(out)
+    early = [report for report in reports if report["step"] <= 100]
+    last = reports[-3:]  # the last three reports: steps 1601-1874
+    peak = max(report["fake"] for report in early)
+    fake_end = np.mean([report["fake"] for report in last])
+    real_end = np.mean([report["real"] for report in last])
+    end = reports[-1]
+    with capsys.disabled():
+        print(f"\ngan_mnist.py: {end['step']:.0f} steps in {elapsed:.0f} s; D accuracy on generated images "
+              f"{peak:.3f} at best by step 100, {fake_end:.3f} over steps 1601-1874 (on real ones {real_end:.3f}); "
+              f"histogram distance {before['distance']:.3f} -> {end['distance']:.3f}, "
+              f"mean {before['mean']:+.3f} -> {end['mean']:+.3f} (data {end['data_mean']:+.3f}), "
+              f"std {before['std']:.3f} -> {end['std']:.3f} (data {end['data_std']:.3f})")
+    assert end["step"] == 1874  # 2 epochs of 937 batches of 64
+    # measured: 0.991 at step 75, then 0.59-0.62 over steps 1601-1874 (0.66-0.68 on real images)
+    assert peak >= 0.9, "early on the discriminator must tell the generator's noise from digits"
+    assert fake_end < 0.75 and (fake_end + real_end) / 2 < 0.75, "the generator must come to fool it"
+    # measured: distance 0.935 -> 0.279; mean -0.003 -> -0.665 and std 0.224 -> 0.554 (data -0.739, 0.616)
+    assert end["distance"] < before["distance"] / 2.5
+    assert abs(end["mean"] - end["data_mean"]) < abs(before["mean"] - before["data_mean"]) / 4
+    assert abs(end["std"] - end["data_std"]) < abs(before["std"] - before["data_std"]) / 2.5
