@@ -6,8 +6,8 @@ from .models import MODELS
 from .run import SETTINGS, run, set_threads
 
 
-def parse(argv):
-    p = argparse.ArgumentParser(prog="python -m bench", description=(
+def parse(argv, prog="python -m bench"):
+    p = argparse.ArgumentParser(prog=prog, description=(
         "Training and inference throughput of deepgrad against PyTorch, same models, same data, same process."))
     p.add_argument("--quick", action="store_true", help="fewer steps and runs (under 2 minutes)")
     p.add_argument("--models", default=",".join(MODELS),
@@ -33,8 +33,9 @@ def parse(argv):
     return args, names
 
 
-def main(argv=None):
-    args, names = parse(sys.argv[1:] if argv is None else argv)
+def main(argv=None, prog="python -m bench"):
+    """Run the benchmark; `prog` is the command as the user typed it (for --help and errors)."""
+    args, names = parse(sys.argv[1:] if argv is None else argv, prog)
     settings = dict(SETTINGS["quick" if args.quick else "full"])
     for key in ("steps", "repeats", "warmup", "predict_batches", "memory_steps"):
         value = getattr(args, key)

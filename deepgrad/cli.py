@@ -157,7 +157,7 @@ def bench(args):
     sys.path.insert(0, root)
     from bench.__main__ import main as bench_main
 
-    return bench_main(args.args)
+    return bench_main(args.args, prog="deepgrad bench")
 
 
 def make_parser():

@@ -7,61 +7,31 @@ SGD with tf.GradientTape and assign_sub.
 Expected: test accuracy about 92% (>= 90%) after 5 epochs; the same --seed gives
 bit-identical weights.
 
-The MNIST files (IDX format, gzip) are read from --data-dir, else from the
-MNIST_DIR environment variable, else from ../shared/datasets/mnist next to the
-project root.
+The images come from tf.keras.datasets.mnist.load_data(), which finds MNIST where it
+finds it for every other example (deepgrad's cache ~/.deepgrad/datasets/mnist, Keras'
+cache, /usr/share/datasets/mnist) or downloads it.
 
-Run:  deepgrad run examples/logistic_regression.py [--epochs 5] [--data-dir DIR]
+Run:  deepgrad run examples/logistic_regression.py [--epochs 5]
 (written against TensorFlow: `python examples/logistic_regression.py` runs it on TF).
 """
 import argparse
-import gzip
-import os
 
 import numpy as np
 import tensorflow as tf
 
-DEFAULT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "datasets", "mnist")
-FILES = {
-    "x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
-    "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz",
-}
 
-
-def read_idx(path):
-    """An IDX file (gzip) as a uint8 array: magic 0x00000803 = images (n, rows, cols), 0x00000801 = labels (n,)."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    magic = int.from_bytes(raw[:4], "big")
-    if magic not in (0x0801, 0x0803):
-        raise ValueError(f"{path}: not an IDX file of uint8 labels or images (magic {magic:#010x})")
-    ndim = magic & 0xFF
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
-def data_dir(path=None):
-    return path or os.environ.get("MNIST_DIR") or DEFAULT_DIR
-
-
-def load_mnist(path=None):
+def load_mnist():
     """(x_train, y_train, x_test, y_test): float32 pixels in [0, 1] flattened to 784, int64 labels."""
-    path = data_dir(path)
-    missing = [name for name in FILES.values() if not os.path.exists(os.path.join(path, name))]
-    if missing:
-        raise FileNotFoundError(
-            f"MNIST files {missing} not found in {os.path.abspath(path)}: pass --data-dir or set MNIST_DIR"
-        )
-    arrays = {key: read_idx(os.path.join(path, name)) for key, name in FILES.items()}
-    x_train = arrays["x_train"].reshape(-1, 784).astype(np.float32) / 255.0
-    x_test = arrays["x_test"].reshape(-1, 784).astype(np.float32) / 255.0
-    return x_train, arrays["y_train"].astype(np.int64), x_test, arrays["y_test"].astype(np.int64)
+    (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
+    x_train = x_train.reshape(-1, 784).astype(np.float32) / 255.0
+    x_test = x_test.reshape(-1, 784).astype(np.float32) / 255.0
+    return x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64)
 
 
-def main(seed=0, epochs=5, batch_size=100, learning_rate=0.5, path=None, verbose=True):
+def main(seed=0, epochs=5, batch_size=100, learning_rate=0.5, verbose=True):
     """Train, print the test accuracy, and return the weights and the accuracy."""
     tf.random.set_seed(seed)
-    x_train, y_train, x_test, y_test = load_mnist(path)
+    x_train, y_train, x_test, y_test = load_mnist()
 
     W = tf.Variable(tf.random.normal([784, 10], stddev=0.01), name="W")
     b = tf.Variable(tf.zeros([10]), name="b")
@@ -97,6 +67,5 @@ if __name__ == "__main__":
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--learning-rate", type=float, default=0.5)
-    parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
-    main(args.seed, args.epochs, args.batch_size, args.learning_rate, args.data_dir)
+    main(args.seed, args.epochs, args.batch_size, args.learning_rate)

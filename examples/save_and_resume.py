@@ -77,6 +77,7 @@ restored.fit(x_train, y_train, epochs=2, batch_size=64, verbose=2)
 weights_path = os.path.join(folder, "mnist_model.weights.h5")
 restored.save_weights(weights_path)
 fresh = build_model()
+fresh.optimizer.build(fresh.trainable_variables)  # so that the file's optimizer state loads as well
 fresh.load_weights(weights_path)
 loss, accuracy = fresh.evaluate(x_test, y_test, verbose=0)
 print(f"Test accuracy: {accuracy:.4f}")

@@ -1,7 +1,7 @@
 """Fixtures shared by the tests that run the example programs."""
 import pytest
 
-from tests.real_data import MNIST_FILES, require_mnist
+from tests.real_data import link_copy, require_mnist
 
 
 @pytest.fixture
@@ -23,10 +23,6 @@ def fits(monkeypatch):
 
 @pytest.fixture
 def mnist_home(tmp_path, monkeypatch):
-    """$DEEPGRAD_HOME/datasets/mnist holds links to the real MNIST files (skipped, or failed in CI, without them)."""
-    source = require_mnist()
-    folder = tmp_path / "deepgrad_home" / "datasets" / "mnist"
-    folder.mkdir(parents=True)
-    for name in MNIST_FILES:
-        (folder / name).symlink_to(source / name)
+    """$DEEPGRAD_HOME/datasets/mnist holds links to a real MNIST copy (skipped, or failed in CI, without one)."""
+    link_copy(require_mnist(), tmp_path / "deepgrad_home" / "datasets" / "mnist")
     monkeypatch.setenv("DEEPGRAD_HOME", str(tmp_path / "deepgrad_home"))

@@ -13,17 +13,10 @@ import deepgrad
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
-MNIST_DIR = os.environ.get("MNIST_DIR") or os.path.join(ROOT, "..", "shared", "datasets", "mnist")
-MNIST_FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
 
 needs_sklearn = pytest.mark.skipif(
     importlib.util.find_spec("sklearn") is None,
     reason="linear_regression.py reads scikit-learn's bundled diabetes data: pip install scikit-learn",
-)
-needs_mnist = pytest.mark.skipif(
-    not all(os.path.exists(os.path.join(MNIST_DIR, f)) for f in MNIST_FILES),
-    reason=f"the MNIST IDX files are not in {os.path.abspath(MNIST_DIR)} (set MNIST_DIR)",
 )
 
 
@@ -71,9 +64,7 @@ def test_linear_regression_same_seed_gives_bit_identical_weights(tensorflow_is_d
     assert not np.array_equal(a["w"], c["w"]), "the seed must change the initial weights"
 
 
-@needs_mnist
-def test_logistic_regression_reaches_90_percent_on_mnist(tensorflow_is_deepgrad, monkeypatch, capsys):
-    monkeypatch.setenv("MNIST_DIR", MNIST_DIR)
+def test_logistic_regression_reaches_90_percent_on_mnist(tensorflow_is_deepgrad, mnist_home, monkeypatch, capsys):
     run_as_script("logistic_regression.py", monkeypatch, "--epochs", "5")
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 6 and out[-1].startswith("test accuracy ") and out[-1].endswith("on 10000 images")
@@ -81,29 +72,12 @@ def test_logistic_regression_reaches_90_percent_on_mnist(tensorflow_is_deepgrad,
     assert accuracy >= 0.90
 
 
-@needs_mnist
-def test_logistic_regression_same_seed_gives_bit_identical_weights(tensorflow_is_deepgrad):
+def test_logistic_regression_same_seed_gives_bit_identical_weights(tensorflow_is_deepgrad, mnist_home):
     main = load_example("logistic_regression.py")["main"]
-    a = main(seed=1, epochs=1, path=MNIST_DIR, verbose=False)
-    b = main(seed=1, epochs=1, path=MNIST_DIR, verbose=False)
+    a = main(seed=1, epochs=1, verbose=False)
+    b = main(seed=1, epochs=1, verbose=False)
     assert a["W"].tobytes() == b["W"].tobytes() and a["b"].tobytes() == b["b"].tobytes()
     assert a["accuracy"] == b["accuracy"] and a["accuracy"] > 0.88
-    initial_1 = main(seed=1, epochs=0, path=MNIST_DIR, verbose=False)["W"]
-    initial_2 = main(seed=2, epochs=0, path=MNIST_DIR, verbose=False)["W"]
+    initial_1 = main(seed=1, epochs=0, verbose=False)["W"]
+    initial_2 = main(seed=2, epochs=0, verbose=False)["W"]
     assert not np.array_equal(initial_1, initial_2), "the seed must change the initial weights"
-
-
-def test_logistic_regression_reads_idx_files(tmp_path, tensorflow_is_deepgrad):
-    import gzip
-
-    example = load_example("logistic_regression.py")
-    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
-    with gzip.open(tmp_path / "img.gz", "wb") as f:
-        f.write((0x0803).to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in images.shape) + images.tobytes())
-    np.testing.assert_array_equal(example["read_idx"](str(tmp_path / "img.gz")), images)
-    with gzip.open(tmp_path / "bad.gz", "wb") as f:
-        f.write((0x0D03).to_bytes(4, "big") + bytes(8))
-    with pytest.raises(ValueError, match="not an IDX file"):
-        example["read_idx"](str(tmp_path / "bad.gz"))
-    with pytest.raises(FileNotFoundError, match="MNIST_DIR"):
-        example["load_mnist"](str(tmp_path))

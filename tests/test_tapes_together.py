@@ -231,7 +231,7 @@ def test_wgan_gp_gradient_penalty_as_torch():
     (t_grads,) = torch.autograd.grad(forward(tx).sum(), [tx], create_graph=True)
     t_penalty = ((t_grads.pow(2).sum(dim=1).sqrt() - 1) ** 2).mean()
     t_d = torch.autograd.grad(t_penalty, params, allow_unused=True)
-    np.testing.assert_allclose(float(penalty.numpy()), float(t_penalty), rtol=1e-5)
+    np.testing.assert_allclose(float(penalty.numpy()), t_penalty.item(), rtol=1e-5)
     assert [g is None for g in d_penalty] == [g is None for g in t_d] == [False] * 5 + [True]  # not the last bias
     for got, expected in zip(d_penalty[:5], t_d[:5]):
         np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-4, atol=1e-6)

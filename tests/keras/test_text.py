@@ -225,7 +225,8 @@ def test_text_vectorization_matches_keras(case):
 @pytest.mark.parametrize("case", TV_CASES, ids=lambda c: c.id)
 def test_keras_agrees(case):
     """The expectations are real Keras' (runs only where TensorFlow is installed)."""
-    pytest.importorskip("tensorflow")
+    pytest.importorskip("tensorflow", reason="Keras' TextVectorization needs TensorFlow: pip install tensorflow-cpu "
+                                             "(the expectations above were recorded from it)")
     check_case(case, *case.run(keras.layers))
 
 

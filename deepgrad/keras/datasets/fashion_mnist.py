@@ -38,11 +38,10 @@ def load_data(path=None):
         FileNotFoundError (fetch.DatasetNotFoundError): no copy, and the download failed.
         ValueError: a file at `path` is corrupt or truncated.
     """
-    return idx_family.load(
-        "fashion-mnist", CHECKSUMS, MIRRORS, path,
-        candidates=[
-            fetch.deepgrad_cache() / "fashion-mnist",
-            fetch.keras_cache() / "fashion-mnist",
-            *fetch.system_dirs("fashion-mnist"),
-        ],
-    )
+    return idx_family.load("fashion-mnist", CHECKSUMS, MIRRORS, path, candidates=search_paths())
+
+
+def search_paths():
+    """Where a copy of Fashion-MNIST may already be, in search order: deepgrad's cache, Keras' cache, the system folder."""
+    return [fetch.deepgrad_cache() / "fashion-mnist", fetch.keras_cache() / "fashion-mnist",
+            *fetch.system_dirs("fashion-mnist")]

@@ -284,12 +284,23 @@ class Optimizer:
             return [variables[0]] + variables[2:]
         return variables
 
+    @staticmethod
+    def _is_untrained_state(store):
+        """Whether a saved state is that of an optimizer before its first step: iterations (and lr) only."""
+        return len(store.keys()) in (1, 2) and int(xp.asarray(store["0"])) == 0
+
     def save_own_variables(self, store):
         for i, array in enumerate(self.variables):
             store[str(i)] = array.copy()
 
     def load_own_variables(self, store):
         count = len(store.keys())
+        if self._is_untrained_state(store) and len(self.variables) > count:
+            # An optimizer saved before its first step holds no state a fresh one lacks (Keras
+            # warns here, for nothing): keep the learning rate, if saved, and the fresh slots.
+            if count == 2 and isinstance(self._learning_rate, Variable):
+                self._learning_rate.assign(xp.asarray(store["1"]))
+            return
         targets = self._state_targets(count)
         if count != len(targets) or any(xp.shape(store[str(i)]) != a.shape for i, a in enumerate(targets)):
             warnings.warn(

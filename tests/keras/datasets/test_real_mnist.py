@@ -1,4 +1,5 @@
-"""The real files: MNIST from ../shared/datasets/mnist, Fashion-MNIST from Debian's package, the shipped sample.
+"""The real files: MNIST wherever load_data() (or CI's ../shared/datasets) has it, Fashion-MNIST from
+Debian's package, the shipped sample.
 
 Pixel sums serve as checksums of the decoded arrays (computed once from the
 canonical files). Skipped, with the reason, where a copy is absent (failed in CI).
@@ -6,7 +7,7 @@ canonical files). Skipped, with the reason, where a copy is absent (failed in CI
 import numpy as np
 
 from deepgrad.keras.datasets import fashion_mnist, fetch, mnist
-from tests.real_data import require_fashion_mnist, require_mnist
+from tests.real_data import require_debian_fashion_mnist, require_mnist
 
 SYSTEM_DIRS = list(fetch.SYSTEM_DIRS)
 
@@ -33,7 +34,7 @@ def test_real_mnist():
 
 
 def test_real_fashion_mnist_found_in_the_debian_folder(monkeypatch):
-    require_fashion_mnist()
+    require_debian_fashion_mnist()
     monkeypatch.setattr(fetch, "SYSTEM_DIRS", SYSTEM_DIRS)
     got = summary(fashion_mnist.load_data())
     assert got["shapes"] == [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]

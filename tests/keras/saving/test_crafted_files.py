@@ -17,6 +17,10 @@ import pytest
 from deepgrad import keras
 
 
+# Saving to '.h5' on purpose: deepgrad's legacy-format warning is asserted in test_crafted_files.py.
+pytestmark = pytest.mark.filterwarnings("ignore:You are saving your model as an HDF5 file:UserWarning")
+
+
 def _empty_weights():
     """A model.weights.h5 for a model without variables."""
     buffer = io.BytesIO()
@@ -427,3 +431,8 @@ def test_enable_unsafe_deserialization_lets_later_loads_run_lambdas(tmp_path, ma
     assert marker.exists()
     with pytest.raises(ValueError, match="safe_mode=False"):
         keras.saving.load_model(path)
+
+
+def test_saving_to_legacy_h5_warns_as_keras_logs(tmp_path):
+    with pytest.warns(UserWarning, match="You are saving your model as an HDF5 file"):
+        _good_model().save(tmp_path / "m.h5")

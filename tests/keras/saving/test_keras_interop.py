@@ -17,6 +17,10 @@ from tests.keras.saving.custom_layers import scale_class
 FORMATS = ("keras", "h5", "weights.h5")
 
 
+# Saving to '.h5' on purpose: deepgrad's legacy-format warning is asserted in test_crafted_files.py.
+pytestmark = pytest.mark.filterwarnings("ignore:You are saving your model as an HDF5 file:UserWarning")
+
+
 # ---------------------------------------------------------------------------- custom layer, both frameworks
 
 
