@@ -8,7 +8,7 @@ import importlib
 _SUBMODULES = {
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
     "losses", "metrics", "models", "optimizers", "preprocessing", "regularizers", "saving",
-    "utils", "ops", "config",
+    "utils", "ops", "config", "random",
 }
 _NAMES = {
     "Input": "layers", "Layer": "layers", "InputSpec": "layers",

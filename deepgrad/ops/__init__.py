@@ -6,6 +6,7 @@ from .elementwise import (
     softplus, sqrt, square, sub, swish, tanh, unbroadcast, where,
 )
 from . import second_order  # noqa: F401  (registers the ops' second-order rules)
+from . import activations, arrange, cumulative, indexing, numeric, segment  # noqa: F401 (declare their ops)
 from .linalg import matmul
 from .reduce import logsumexp, max, mean, min, std, sum, var
 from .shape import (

@@ -1,0 +1,1 @@
+"""Activation functions beyond the core ones of elementwise.py."""

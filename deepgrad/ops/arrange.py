@@ -1,0 +1,1 @@
+"""Rearranging ops: flips, rolls, repeats and other moves of elements."""

@@ -1,0 +1,1 @@
+"""Cumulative ops along an axis: cumsum, cumprod and their relatives."""

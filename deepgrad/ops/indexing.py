@@ -1,0 +1,1 @@
+"""Indexing ops: gathering and scattering by index arrays, sorting."""

@@ -1,0 +1,1 @@
+"""More elementwise math: trigonometric, hyperbolic, rounding and logarithmic ops."""
