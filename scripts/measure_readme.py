@@ -47,7 +47,10 @@ def machine():
 
 
 def run(command, env=None, timeout=3600):
-    """(seconds, exit status, the last line it printed that states a result) of a command run in a temporary folder."""
+    """(seconds, exit status, the last line it printed that states a result) of a command run in a temporary folder,
+    importing deepgrad from this checkout whichever copy is installed."""
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory() as cwd:
         start = time.perf_counter()
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
