@@ -10,38 +10,27 @@ prints one row per op and direction (conv2d forward, conv2d backward, ...),
 with its number of calls, its time and its share of the time inside the block,
 sorted by time.
 
-Off by default, and free when off: no deepgrad code checks for a profiler.
-Entering `profile()` wraps, until the block ends:
+Off by default, and nearly free when off: one check per op call. Inside
+`profile()` the op table's observer hook (ops.table.set_observer) routes
+through the profiler, until the block ends:
 
-- every public function of the deepgrad.ops modules (the forward of each op),
-- `attach`, so that the vjp each op records on the tape is timed under that
-  op's name when backward runs it (the backward of each op),
-- `run_backward`, whose own time is the walk of the tape: ordering the graph
-  and summing the gradients of tensors used twice ("(tape walk)").
+- every declared op (the forward of each op), and the vjp it records on the
+  tape, timed under the op's name when backward runs it (the backward of each op);
+- every backward walk, whose own time is ordering the graph and summing the
+  gradients of tensors used twice ("(tape walk)").
 
-The wrappers replace the original functions wherever deepgrad refers to them
-(module attributes, the operator methods of Tensor); leaving the block puts
-the originals back. Each row counts self time: an op that calls another op
+Nothing is rebound. Each row counts self time: an op that calls another op
 (swapaxes calls transpose) is charged only for its own work, and a helper that
-returns no tensor (unbroadcast, tap) is charged to the op that called it. So
-the rows, plus "(other)" for the Python outside any op (layers, losses,
+is not an op (unbroadcast, tap) is charged to the op that called it. So the
+rows, plus "(other)" for the Python outside any op (layers, losses,
 optimizer, the training loop), add up to the time of the block.
-
-An op stored elsewhere before the block (in a dict of your own, say) is not
-wrapped: its time shows up under "(other)".
 """
 import contextlib
-import functools
-import importlib
-import pkgutil
-import sys
 import time
-import types
 from collections import namedtuple
 
-from . import ops
-from . import tensor as _tensor_module
-from .tensor import Tensor
+from .ops import table
+from .tensor import Tensor, next_serial
 
 _clock = time.perf_counter
 _current = None  # the Profile of the running `profile()` block, or None
@@ -181,16 +170,17 @@ def profile():
     if _current is not None:
         raise RuntimeError("profile(): a profile is already running; profiles do not nest")
     prof = Profile()
-    wrappers = _wrappers()
-    _rebind({id(original): (original, wrapper) for original, wrapper in wrappers})
     _current = prof
+    table.set_observer(_Observer(prof))
+    first_serial = next_serial()
     start = _clock()
     try:
         yield prof
     finally:
         prof.wall = _clock() - start
+        prof.nodes = next_serial() - first_serial
+        table.set_observer(None)
         _current = None
-        _rebind({id(wrapper): (wrapper, original) for original, wrapper in wrappers})
 
 
 def is_profiling():
@@ -198,122 +188,39 @@ def is_profiling():
     return _current is not None
 
 
-# ---- the wrappers ----------------------------------------------------------------------
-
-
-def _returns_tensor(out):
-    if isinstance(out, Tensor):
-        return True
-    return isinstance(out, (tuple, list)) and bool(out) and isinstance(out[0], Tensor)
-
-
 def _always(_):
     return True
 
 
-def _timed_op(fn):
-    name = fn.__name__
+class _Observer:
+    """The op table's observer during a profile: times each op's forward, the vjps it
+    records, and each backward walk."""
 
-    @functools.wraps(fn)
-    def timed(*args, **kwargs):
-        prof = _current
-        if prof is None:
-            return fn(*args, **kwargs)
-        return prof._call(name, "forward", fn, args, kwargs, _returns_tensor)
+    def __init__(self, prof):
+        self.prof = prof
 
-    return timed
-
-
-def _timed_vjp(prof, vjp, op):
-    def timed(g):
-        if _current is not prof:  # backward after the block ended
-            return vjp(g)
-        return prof._call(op, "backward", vjp, (g,), {}, _always)
-
-    return timed
-
-
-def _timed_attach(attach):
-    @functools.wraps(attach)
-    def timed(data, parents, vjp, op, params=None):
-        out = attach(data, parents, vjp, op, params)
-        prof = _current
-        if prof is not None and out._node is not None:
-            prof.nodes += 1
-            out._node.vjp = _timed_vjp(prof, vjp, op)
+    def op_call(self, spec, forward, args, kwargs):
+        first = next_serial()
+        out = self.prof._call(spec.name, "forward", forward, args, kwargs, _always)
+        for t in out if isinstance(out, (tuple, list)) else (out,):
+            node = getattr(t, "_node", None) if isinstance(t, Tensor) else None
+            if node is not None and node.serial >= first and not isinstance(node.vjp, _TimedVjp):
+                node.vjp = _TimedVjp(self.prof, node.vjp, node.op)
         return out
 
-    return timed
+    def backward(self, walk, args):
+        return self.prof._call(TAPE_WALK, "backward", walk, args, {}, _always)
 
 
-def _timed_run_backward(run_backward):
-    @functools.wraps(run_backward)
-    def timed(*args, **kwargs):
-        prof = _current
-        if prof is None:
-            return run_backward(*args, **kwargs)
-        return prof._call(TAPE_WALK, "backward", run_backward, args, kwargs, _always)
+class _TimedVjp:
+    """A recorded vjp, timed under its op's name when backward runs it inside the profile."""
 
-    return timed
+    __slots__ = ("prof", "vjp", "op")
 
+    def __init__(self, prof, vjp, op):
+        self.prof, self.vjp, self.op = prof, vjp, op
 
-def op_functions():
-    """Every public op function of the deepgrad.ops modules (helpers such as `unbroadcast` included)."""
-    found = {}
-    for info in pkgutil.iter_modules(ops.__path__):
-        module = importlib.import_module(f"{ops.__name__}.{info.name}")
-        for name, value in vars(module).items():
-            if (callable(value) and not name.startswith("_") and not isinstance(value, type)
-                    and getattr(value, "__module__", None) == module.__name__):
-                found[id(value)] = value
-    return list(found.values())
-
-
-def _wrappers():
-    """(original, wrapper) pairs for the op functions, attach and run_backward."""
-    pairs = [(fn, _timed_op(fn)) for fn in op_functions()]
-    pairs.append((_tensor_module.attach, _timed_attach(_tensor_module.attach)))
-    pairs.append((_tensor_module.run_backward, _timed_run_backward(_tensor_module.run_backward)))
-    return pairs
-
-
-def _rebind(mapping):
-    """Replace every reference deepgrad holds to a function by another.
-
-    `mapping` is {id(old): (old, new)}. Looks in the attributes of every
-    loaded deepgrad module, of the classes defined there (Tensor's operator
-    methods) and in the closures of their functions (Tensor.__radd__ = a
-    lambda around add).
-    """
-
-    def swap(value):
-        entry = mapping.get(id(value))
-        return entry[1] if entry is not None and entry[0] is value else None
-
-    def swap_cells(fn):
-        if not isinstance(fn, types.FunctionType):
-            return
-        for cell in fn.__closure__ or ():
-            try:
-                new = swap(cell.cell_contents)
-            except ValueError:  # an empty cell
-                continue
-            if new is not None:
-                cell.cell_contents = new
-
-    for module_name, module in list(sys.modules.items()):
-        if module is None or not (module_name == "deepgrad" or module_name.startswith("deepgrad.")):
-            continue
-        for name, value in list(vars(module).items()):
-            new = swap(value)
-            if new is not None:
-                setattr(module, name, new)
-            elif isinstance(value, type) and value.__module__ == module_name:
-                for attr, member in list(vars(value).items()):
-                    new = swap(member)
-                    if new is not None:
-                        setattr(value, attr, new)
-                    else:
-                        swap_cells(member)
-            else:
-                swap_cells(value)
+    def __call__(self, g):
+        if _current is not self.prof:  # backward after the block ended
+            return self.vjp(g)
+        return self.prof._call(self.op, "backward", self.vjp, (g,), {}, _always)

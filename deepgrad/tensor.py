@@ -121,17 +121,15 @@ class Tensor:
         requires_grad: whether backward() fills `.grad` for this tensor.
     """
 
-    # _keras_mask: the (batch, timesteps) mask a Keras layer attached to its output, or None.
-    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "_keras_mask", "__weakref__")
+    # What Keras attaches to a tensor, as tf.keras does; the engine carries it and never reads it:
+    # _keras_mask, the (batch, timesteps) mask of a layer's output, and _keras_logits, (kind, logits)
+    # for the output of a softmax or sigmoid activation. Both None otherwise.
+    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "_keras_mask", "_keras_logits",
+                 "__weakref__")
     __array_ufunc__ = None
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.data = _to_array(data, dtype)
-        self.grad = None
-        self._node = None
-        self.name = name
-        self._keras_mask = None
-        self.requires_grad = False
+        _fill(self, _to_array(data, dtype), None, name)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -176,14 +174,11 @@ class Tensor:
         """The same data, cut from the graph."""
         return Tensor(self.data)
 
-    def astype(self, dtype):
-        """Cast to `dtype`; the gradient is cast back to the input's dtype."""
-        from .ops.elementwise import cast
-
-        return cast(self, dtype)
-
     def zero_grad(self):
         self.grad = None
+
+    def __pos__(self):
+        return self
 
     def __len__(self):
         return len(self.data)
@@ -251,22 +246,27 @@ def attach(data, parents, vjp, op, params=None):
     and returns one gradient per parent, each of that parent's shape, or None
     for a parent that needs none. `params` are kept for the op's second-order rule.
     """
-    out = Tensor.__new__(Tensor)
-    out.data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
-    out.grad = None
-    out.name = None
-    out._keras_mask = None
+    data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
     if _grad_enabled[0]:
         for p in parents:
             if p.requires_grad:
-                out.requires_grad = True
-                out._node = Node(parents, vjp, op, params)
                 if recording_tapes:
                     _note_accessed_variables(parents)
-                return out
-    out.requires_grad = False
-    out._node = None
-    return out
+                return _fill(Tensor.__new__(Tensor), data, Node(parents, vjp, op, params))
+    return _fill(Tensor.__new__(Tensor), data, None)
+
+
+def _fill(t, data, node, name=None):
+    """Set every field of the tensor `t`: the one place a Tensor's fields are set up
+    (its constructor, op results and constants all come through here)."""
+    t.data = data
+    t.grad = None
+    t.name = name
+    t._node = node
+    t.requires_grad = node is not None
+    t._keras_mask = None
+    t._keras_logits = None
+    return t
 
 
 def _note_accessed_variables(parents):
@@ -290,14 +290,7 @@ def as_tensor(x, like=None):
         arr = arr.astype(like.data.dtype, copy=False)
     elif arr.dtype.kind == "f" and not isinstance(x, xp.ndarray):
         arr = arr.astype(floatx())
-    t = Tensor.__new__(Tensor)
-    t.data = arr
-    t.grad = None
-    t.name = None
-    t._keras_mask = None
-    t.requires_grad = False
-    t._node = None
-    return t
+    return _fill(Tensor.__new__(Tensor), arr, None)
 
 
 def _topological_order(root, span=None):
@@ -320,7 +313,18 @@ def _topological_order(root, span=None):
     return order
 
 
+backward_observer = [None]
+"""Set by ops.table.set_observer (the profiler): called as observer(walk, args) around each backward walk."""
+
+
 def run_backward(root, grad=None, retain_graph=False, capture=(), span=None, keep=None, create_graph=False):
+    """Propagate `grad` from `root` back through the graph (see `_walk`)."""
+    args = (root, grad, retain_graph, capture, span, keep, create_graph)
+    observer = backward_observer[0]
+    return _walk(*args) if observer is None else observer(_walk, args)
+
+
+def _walk(root, grad=None, retain_graph=False, capture=(), span=None, keep=None, create_graph=False):
     """Propagate `grad` from `root` back through the graph.
 
     Returns {id(t): (t, gradient)} for every leaf that requires a gradient and for

@@ -11,7 +11,7 @@ import torch
 import deepgrad as tf
 from deepgrad import keras
 from deepgrad import tensor as tensor_module
-from deepgrad.profiler import op_functions
+from deepgrad.ops.table import OPS
 
 
 def mlp(name, sizes, activation="relu", seed=0):
@@ -146,7 +146,7 @@ def _alive_activations(step, monkeypatch):
         refs.append(weakref.ref(out))
         return out
 
-    for module in {fn.__module__ for fn in op_functions()}:
+    for module in {spec.module for spec in OPS.values()}:
         module = __import__(module, fromlist=["attach"])
         if hasattr(module, "attach"):
             monkeypatch.setattr(module, "attach", attach)

@@ -11,30 +11,24 @@ that output with from_logits=False then computes from the logits instead of the
 clipped probabilities (exact, and its gradient does not vanish when a
 probability saturates), and one given it with from_logits=True warns.
 """
-import weakref
 
 from .. import ops
 from ..ops import nn
+from ..ops.table import fused_activation
 from ..tensor import as_tensor
 from .registry import Registry
 
 ACTIVATIONS = Registry("activation")
 
-# id(output tensor) -> (weak reference to the output, the logits it was computed from).
-_LOGITS = {}
-
-
 def _remember_logits(output, logits, kind):
-    key = id(output)
-    ref = weakref.ref(output, lambda _, key=key: _LOGITS.pop(key, None))
-    _LOGITS[key] = (ref, logits, kind)
+    output._keras_logits = (kind, logits)
     return output
 
 
 def logits_of(output, kind):
     """The logits `output` was computed from by softmax ('softmax') or sigmoid ('sigmoid'), or None."""
-    entry = _LOGITS.get(id(output))
-    if entry is None or entry[0]() is not output or entry[2] != kind:
+    entry = getattr(output, "_keras_logits", None)
+    if entry is None or entry[0] != kind:
         return None
     return entry[1]
 
@@ -296,6 +290,15 @@ def serialize(activation):
         f"Unknown activation function '{activation}' cannot be serialized: it is not one of "
         f"the built-in activations ({', '.join(ACTIVATIONS.names())})."
     )
+
+
+def fused_name(activation, fused_op):
+    """The name of the built-in `activation` when the fused op `fused_op` (e.g. 'dense_bias_act')
+    applies it itself, as the op table says (ops.table.fused_activation); None when it cannot."""
+    name = getattr(activation, "__name__", None)
+    if name not in ACTIVATIONS or ACTIVATIONS.get(name) is not activation:
+        return None
+    return fused_activation(fused_op, name)
 
 
 def deserialize(config):

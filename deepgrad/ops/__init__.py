@@ -1,4 +1,5 @@
-"""Differentiable primitives, and the Tensor operators and methods bound to them."""
+"""Differentiable primitives, declared once each in the op table (table.py); Tensor's
+operators and methods are bound from it."""
 from ..tensor import Tensor
 from .elementwise import (
     abs, add, cast, clip, div, elu, equal, exp, gelu, greater, greater_equal, leaky_relu,
@@ -14,42 +15,7 @@ from .shape import (
     tile, transpose,
 )
 
+from . import conv, fused, nn, pooling, recurrent  # noqa: F401 (declare their ops)
+from .table import OPS, bind_tensor_methods
 
-def _reflected(op):
-    return lambda self, other: op(other, self)
-
-
-def _reshape_method(self, *shape):
-    """x.reshape(2, 3) or x.reshape((2, 3))."""
-    return reshape(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
-
-
-def _transpose_method(self, *axes):
-    """x.transpose(), x.transpose(1, 0) or x.transpose((1, 0))."""
-    if len(axes) == 1 and not isinstance(axes[0], int):
-        axes = axes[0]
-    return transpose(self, axes or None)
-
-
-_METHODS = {
-    "__add__": add, "__radd__": _reflected(add),
-    "__sub__": sub, "__rsub__": _reflected(sub),
-    "__mul__": mul, "__rmul__": _reflected(mul),
-    "__truediv__": div, "__rtruediv__": _reflected(div),
-    "__pow__": pow, "__rpow__": _reflected(pow),
-    "__matmul__": matmul, "__rmatmul__": _reflected(matmul),
-    "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs,
-    "__getitem__": getitem,
-    "__eq__": equal, "__ne__": not_equal, "__lt__": less, "__le__": less_equal,
-    "__gt__": greater, "__ge__": greater_equal,
-    "sum": sum, "mean": mean, "max": max, "min": min, "var": var, "std": std,
-    "logsumexp": logsumexp,
-    "reshape": _reshape_method, "transpose": _transpose_method, "swapaxes": swapaxes,
-    "flatten": lambda self: reshape(self, (-1,)),
-    "squeeze": squeeze, "expand_dims": expand_dims, "broadcast_to": broadcast_to,
-    "exp": exp, "log": log, "sqrt": sqrt, "tanh": tanh, "sigmoid": sigmoid, "relu": relu,
-    "abs": abs, "clip": clip, "matmul": matmul,
-    "T": property(lambda self: transpose(self)),
-}
-for _name, _fn in _METHODS.items():
-    setattr(Tensor, _name, _fn)
+bind_tensor_methods(Tensor)

@@ -33,6 +33,7 @@ import numbers
 from ..backend import floatx, xp
 from ..tensor import as_tensor, attach, is_grad_enabled
 from .elementwise import _relu_array
+from .table import declare
 
 # Below this many input channels the patch matrix is built from kh*kw slice
 # copies into a (kh*kw*C, N*OH*OW) buffer (long contiguous rows); from it on,
@@ -344,6 +345,7 @@ def _conv2d_pads(x, kernel, strides, dilation, mode):
     return tuple(same_pads(size, win, s) for size, win, s in zip(x.shape[1:3], windows, strides))
 
 
+@declare(kind="conv")
 def conv2d(x, kernel, strides=1, padding="valid", dilation=1):
     """2-D convolution (cross-correlation, as Keras), no bias.
 
@@ -367,9 +369,11 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation=1):
     return attach(y, (x, kernel), vjp, op, (strides, dilation, pads, False))
 
 
-_ACTIVATIONS = (None, "linear", "relu")
+FUSED_ACTIVATIONS = ("linear", "relu")  # applied inside the op; None means linear too
+_ACTIVATIONS = (None,) + FUSED_ACTIVATIONS
 
 
+@declare(kind="fused", fuses=FUSED_ACTIVATIONS)
 def conv2d_bias_act(x, kernel, bias=None, strides=1, padding="valid", dilation=1, activation=None):
     """activation(conv2d(x, kernel) + bias) as one op: Conv2D's whole computation, fused.
 
@@ -415,6 +419,7 @@ def _window_geometry(shape, ksize, strides, dilation, pads):
     return tuple(out_size(size, win, s, p) for size, win, s, p in zip(shape[1:3], windows, strides, pads))
 
 
+@declare(kind="conv")
 def patches(x, ksize, strides, dilation, pads):
     """The patch matrix of x as an op: (N*OH*OW, kh*kw*C), columns in the kernel's (i, j, c) order.
 
@@ -446,6 +451,7 @@ def _patches_adjoint_array(g, shape, ksize, strides, dilation, pads):
     return dxpad[:, t:t + h, l:l + w, :]
 
 
+@declare(kind="conv")
 def patches_adjoint(cols, shape, ksize, strides, dilation, pads):
     """The adjoint of `patches` as an op: the (N, H, W, C) tensor whose patch matrix gradient is `cols`.
 
@@ -458,6 +464,7 @@ def patches_adjoint(cols, shape, ksize, strides, dilation, pads):
                   "patches_adjoint", params)
 
 
+@declare(kind="conv")
 def conv1d(x, kernel, strides=1, padding="valid", dilation=1):
     """1-D convolution (Keras Conv1D), no bias: conv2d over a unit height axis.
 
@@ -500,6 +507,7 @@ def deconv_output_length(size, window, padding, output_padding, stride):
     return (size - 1) * stride + window - 2 * pad + output_padding
 
 
+@declare(kind="conv")
 def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None, dilation=1):
     """Transposed 2-D convolution (Keras Conv2DTranspose), no bias.
 
@@ -583,6 +591,7 @@ def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
     return attach(y, (x, kernel), vjp, op)
 
 
+@declare(kind="conv")
 def depthwise_conv2d(x, kernel, strides=1, padding="valid", dilation=1):
     """Depthwise 2-D convolution (Keras DepthwiseConv2D), no bias.
 

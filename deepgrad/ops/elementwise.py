@@ -7,6 +7,7 @@ import math
 
 from ..backend import xp
 from ..tensor import Tensor, as_tensor, attach
+from .table import declare, reflected
 
 
 def unbroadcast(g, shape):
@@ -46,6 +47,7 @@ def _broadcast_error(op, a, b):
     )
 
 
+@declare(kind="binary", methods=("__add__", ("__radd__", reflected)))
 def add(a, b):
     """y = a + b. Shapes broadcast; da = g, db = g (each un-broadcast)."""
     a, b = _pair("add", a, b)
@@ -56,6 +58,7 @@ def add(a, b):
     return attach(y, (a, b), lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)), "add")
 
 
+@declare(kind="binary", methods=("__sub__", ("__rsub__", reflected)))
 def sub(a, b):
     """y = a - b. da = g, db = -g."""
     a, b = _pair("sub", a, b)
@@ -71,6 +74,7 @@ def sub(a, b):
     )
 
 
+@declare(kind="binary", methods=("__mul__", ("__rmul__", reflected)))
 def mul(a, b):
     """y = a * b. da = g * b, db = g * a."""
     a, b = _pair("mul", a, b)
@@ -87,6 +91,7 @@ def mul(a, b):
     return attach(y, (a, b), vjp, "mul")
 
 
+@declare(kind="binary", methods=("__truediv__", ("__rtruediv__", reflected)))
 def div(a, b):
     """y = a / b. da = g / b, db = -g * a / b^2 = -g * y / b."""
     a, b = _pair("div", a, b)
@@ -103,6 +108,7 @@ def div(a, b):
     return attach(y, (a, b), vjp, "div")
 
 
+@declare(kind="binary", methods=("__pow__", ("__rpow__", reflected)))
 def pow(a, b):
     """y = a ** b. da = g * b * a^(b-1), db = g * y * log(a) (taken where a > 0)."""
     a, b = _pair("pow", a, b)
@@ -123,12 +129,14 @@ def pow(a, b):
     return attach(y, (a, b), vjp, "pow")
 
 
+@declare(kind="elementwise", methods=("__neg__",))
 def neg(x):
     """y = -x. dx = -g."""
     x = as_tensor(x)
     return attach(-x.data, (x,), lambda g: (-g,), "neg")
 
 
+@declare(kind="elementwise", methods=("astype",))
 def cast(x, dtype):
     """y = x as `dtype`. dx = g cast back to x's dtype."""
     x = as_tensor(x)
@@ -141,6 +149,7 @@ def cast(x, dtype):
     return attach(y, (x,), lambda g: (g.astype(x.data.dtype),), "cast")
 
 
+@declare(kind="elementwise", methods=("exp",))
 def exp(x):
     """y = e^x. dx = g * y."""
     x = as_tensor(x)
@@ -148,12 +157,14 @@ def exp(x):
     return attach(y, (x,), lambda g: (g * y,), "exp")
 
 
+@declare(kind="elementwise", methods=("log",))
 def log(x):
     """y = ln x. dx = g / x."""
     x = as_tensor(x)
     return attach(xp.log(x.data), (x,), lambda g: (g / x.data,), "log")
 
 
+@declare(kind="elementwise", methods=("sqrt",))
 def sqrt(x):
     """y = sqrt(x). dx = g / (2 y)."""
     x = as_tensor(x)
@@ -161,18 +172,21 @@ def sqrt(x):
     return attach(y, (x,), lambda g: (g / (2 * y),), "sqrt")
 
 
+@declare(kind="elementwise")
 def square(x):
     """y = x^2. dx = 2 g x."""
     x = as_tensor(x)
     return attach(x.data * x.data, (x,), lambda g: (2 * g * x.data,), "square")
 
 
+@declare(kind="elementwise", methods=("__abs__", "abs"))
 def abs(x):
     """y = |x|. dx = g * sign(x) (0 at 0)."""
     x = as_tensor(x)
     return attach(xp.abs(x.data), (x,), lambda g: (g * xp.sign(x.data),), "abs")
 
 
+@declare(kind="elementwise", methods=("tanh",))
 def tanh(x):
     """y = tanh x. dx = g (1 - y^2)."""
     x = as_tensor(x)
@@ -187,6 +201,7 @@ def _sigmoid_array(x):
     return xp.where(x >= 0, inv, e * inv)
 
 
+@declare(kind="elementwise", methods=("sigmoid",))
 def sigmoid(x):
     """y = 1 / (1 + e^-x), finite for any finite x. dx = g y (1 - y)."""
     x = as_tensor(x)
@@ -220,6 +235,7 @@ def _relu_array(a, out=None):
     return out
 
 
+@declare(kind="elementwise", methods=("relu",))
 def relu(x):
     """y = max(x, 0). dx = g where x > 0."""
     x = as_tensor(x)
@@ -227,6 +243,7 @@ def relu(x):
     return attach(y, (x,), lambda g: (g * (x.data > 0),), "relu")
 
 
+@declare(kind="elementwise")
 def leaky_relu(x, negative_slope=0.2):
     """y = x if x > 0 else slope * x. dx = g (1 or slope)."""
     x = as_tensor(x)
@@ -238,6 +255,7 @@ def leaky_relu(x, negative_slope=0.2):
     )
 
 
+@declare(kind="elementwise")
 def elu(x, alpha=1.0):
     """y = x if x > 0 else alpha (e^x - 1). dx = g (1 or y + alpha)."""
     x = as_tensor(x)
@@ -252,6 +270,7 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@declare(kind="elementwise")
 def selu(x):
     """y = scale * elu(x, alpha) with Klambauer et al.'s constants. dx = g scale (1 or y/scale + alpha)."""
     x = as_tensor(x)
@@ -276,6 +295,7 @@ def _erfc(z):
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
+@declare(kind="elementwise")
 def gelu(x, approximate=False):
     """Gaussian error linear unit.
 
@@ -299,6 +319,7 @@ def gelu(x, approximate=False):
     return attach(y.astype(dtype, copy=False), (x,), lambda g: (g * slope.astype(dtype, copy=False),), "gelu")
 
 
+@declare(kind="elementwise")
 def softplus(x):
     """y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for any finite x. dx = g sigmoid(x)."""
     x = as_tensor(x)
@@ -306,6 +327,7 @@ def softplus(x):
     return attach(y, (x,), lambda g: (g * _sigmoid_array(x.data),), "softplus")
 
 
+@declare(kind="elementwise")
 def swish(x):
     """y = x sigmoid(x) (SiLU). dx = g (s + x s (1 - s))."""
     x = as_tensor(x)
@@ -314,6 +336,7 @@ def swish(x):
     return attach(y, (x,), lambda g: (g * (s + y * (1 - s)),), "swish")
 
 
+@declare(kind="elementwise", methods=("clip",))
 def clip(x, low, high):
     """y = min(max(x, low), high); a None bound is open. dx = g where low <= x <= high."""
     x = as_tensor(x)
@@ -331,6 +354,7 @@ def clip(x, low, high):
     return attach(y, (x,), vjp, "clip", (low, high))
 
 
+@declare(kind="binary")
 def maximum(a, b):
     """y = max(a, b). The gradient goes to the larger input, half to each on ties."""
     a, b = _pair("maximum", a, b)
@@ -341,6 +365,7 @@ def maximum(a, b):
     return attach(y, (a, b), lambda g: _select_vjp(g, a, b, a.data > b.data, a.data == b.data), "maximum")
 
 
+@declare(kind="binary")
 def minimum(a, b):
     """y = min(a, b). The gradient goes to the smaller input, half to each on ties."""
     a, b = _pair("minimum", a, b)
@@ -359,6 +384,7 @@ def _select_vjp(g, a, b, a_wins, tie):
     return ga, gb
 
 
+@declare(kind="elementwise")
 def where(condition, a, b):
     """y = a where condition else b. da = g where condition, db = g elsewhere."""
     cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
@@ -390,9 +416,9 @@ def _compare(ufunc):
     return compare
 
 
-equal = _compare(xp.equal)
-not_equal = _compare(xp.not_equal)
-less = _compare(xp.less)
-less_equal = _compare(xp.less_equal)
-greater = _compare(xp.greater)
-greater_equal = _compare(xp.greater_equal)
+equal = declare(kind="comparison", differentiable=False, methods=("__eq__",))(_compare(xp.equal))
+not_equal = declare(kind="comparison", differentiable=False, methods=("__ne__",))(_compare(xp.not_equal))
+less = declare(kind="comparison", differentiable=False, methods=("__lt__",))(_compare(xp.less))
+less_equal = declare(kind="comparison", differentiable=False, methods=("__le__",))(_compare(xp.less_equal))
+greater = declare(kind="comparison", differentiable=False, methods=("__gt__",))(_compare(xp.greater))
+greater_equal = declare(kind="comparison", differentiable=False, methods=("__ge__",))(_compare(xp.greater_equal))

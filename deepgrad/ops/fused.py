@@ -14,10 +14,13 @@ conv2d_bias_act, lives in conv.py beside the im2col it shares.
 from ..backend import xp
 from ..tensor import as_tensor, attach
 from .elementwise import _relu_array
+from .table import declare
 
-_ACTIVATIONS = (None, "linear", "relu")
+FUSED_ACTIVATIONS = ("linear", "relu")  # applied inside the op; None means linear too
+_ACTIVATIONS = (None,) + FUSED_ACTIVATIONS
 
 
+@declare(kind="fused", fuses=FUSED_ACTIVATIONS)
 def dense_bias_act(x, kernel, bias=None, activation=None):
     """activation(x @ kernel + bias) as one op: Dense's whole computation, fused.
 

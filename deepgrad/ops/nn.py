@@ -11,6 +11,7 @@ float32 gradients (constants are Python numbers, which do not upcast).
 from ..backend import floatx, rng, xp
 from ..tensor import Tensor, as_tensor, attach
 from .elementwise import _sigmoid_array, unbroadcast
+from .table import declare
 
 
 def _float(x):
@@ -53,6 +54,7 @@ def _array(x, dtype=None):
 # ----------------------------------------------------------------------------- softmax
 
 
+@declare(kind="nn")
 def softmax(x, axis=-1):
     """y = e^(x - m) / sum(e^(x - m)) over `axis` (int or tuple), m = max over `axis`.
 
@@ -74,6 +76,7 @@ def softmax(x, axis=-1):
     return attach(y, (x,), vjp, "softmax", axes)
 
 
+@declare(kind="nn")
 def log_softmax(x, axis=-1):
     """y = (x - m) - log(sum(e^(x - m))) over `axis`, m = max: finite for finite x.
 
@@ -112,6 +115,7 @@ def _sparse_labels(labels, logits_shape, axis):
     return labels.reshape(reduced)
 
 
+@declare(kind="nn")
 def softmax_cross_entropy(logits, labels, axis=-1):
     """Per-example loss -sum(p * log_softmax(logits)) over `axis`, fused and stable.
 
@@ -191,6 +195,7 @@ def softmax_cross_entropy(logits, labels, axis=-1):
     return attach(loss, (logits, label_t), vjp_dense, "softmax_cross_entropy")
 
 
+@declare(kind="nn")
 def binary_cross_entropy_with_logits(logits, labels):
     """loss = max(x, 0) - x z + log1p(e^-|x|), elementwise: finite for any finite x.
 
@@ -221,6 +226,7 @@ def binary_cross_entropy_with_logits(logits, labels):
 # ----------------------------------------------------------------------------- dropout
 
 
+@declare(kind="nn")
 def dropout(x, rate, training=True, noise_shape=None, seed=None):
     """Inverted dropout: y = x * mask, mask = keep / (1 - rate), keep ~ Bernoulli(1 - rate).
 
@@ -439,6 +445,7 @@ def _batch_norm_channels_last(x, gamma, beta, epsilon, op):
     return out, mean, var
 
 
+@declare(kind="nn")
 def batch_norm_train(x, gamma, beta, axes, epsilon=1e-3):
     """Batch normalisation with the statistics of this batch.
 
@@ -464,6 +471,7 @@ def batch_norm_train(x, gamma, beta, axes, epsilon=1e-3):
     return y, mean.reshape(kept), var.reshape(kept)
 
 
+@declare(kind="nn")
 def batch_norm_infer(x, gamma, beta, mean, var, epsilon=1e-3):
     """y = gamma (x - mean) / sqrt(var + eps) + beta with given statistics (constants).
 
@@ -514,6 +522,7 @@ def batch_norm_infer(x, gamma, beta, mean, var, epsilon=1e-3):
     return attach(y, (x, _or_constant(gamma_t), _or_constant(beta_t)), vjp, "batch_norm_infer")
 
 
+@declare(kind="nn")
 def layer_norm(x, gamma, beta, axes=(-1,), epsilon=1e-3):
     """Layer normalisation (Keras LayerNormalization): statistics per example over `axes`.
 
@@ -528,6 +537,7 @@ def layer_norm(x, gamma, beta, axes=(-1,), epsilon=1e-3):
     return _normalize(x, axes, epsilon, gamma, beta, full, expected, "layer_norm")[0]
 
 
+@declare(kind="nn")
 def l2_normalize(x, axis=-1, epsilon=1e-12):
     """y = x / sqrt(max(sum(x^2, axis), eps)), as tf.math.l2_normalize.
 
@@ -573,6 +583,7 @@ def _scatter_rows(ids, rows, num_rows):
     return out
 
 
+@declare(kind="nn")
 def embedding(ids, table):
     """y = table[ids]: rows of a (V, D) table for integer ids of any shape -> (*ids.shape, D).
 

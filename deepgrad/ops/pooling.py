@@ -24,6 +24,7 @@ the number of real cells in each window (count), as TensorFlow and Keras do.
 from ..backend import floatx, xp
 from ..tensor import as_tensor, attach, is_grad_enabled
 from .conv import _pair, _padding, _single, out_size, pad_hw, same_pads, tap
+from .table import declare
 
 
 
@@ -195,6 +196,7 @@ def _pool1d(op, kernel, x, pool_size, strides, padding):
     return attach(y[:, 0], (x,), lambda g: (array_vjp(g[:, None])[:, 0],), op)
 
 
+@declare(kind="pooling")
 def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
     """2-D max pooling (Keras MaxPooling2D).
 
@@ -210,6 +212,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
     return _pool2d("max_pool2d", _max_pool, x, pool_size, strides, padding)
 
 
+@declare(kind="pooling")
 def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
     """2-D average pooling (Keras AveragePooling2D).
 
@@ -224,11 +227,13 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
     return _pool2d("avg_pool2d", _avg_pool, x, pool_size, strides, padding)
 
 
+@declare(kind="pooling")
 def max_pool1d(x, pool_size=2, strides=None, padding="valid"):
     """1-D max pooling (Keras MaxPooling1D) on (N, L, C): max_pool2d over a unit height axis."""
     return _pool1d("max_pool1d", _max_pool, x, pool_size, strides, padding)
 
 
+@declare(kind="pooling")
 def avg_pool1d(x, pool_size=2, strides=None, padding="valid"):
     """1-D average pooling (Keras AveragePooling1D) on (N, L, C), real cells only for 'same'."""
     return _pool1d("avg_pool1d", _avg_pool, x, pool_size, strides, padding)

@@ -46,6 +46,7 @@ float32 in, float32 out and float32 gradients.
 """
 from ..backend import floatx, xp
 from ..tensor import Tensor, as_tensor, attach
+from .table import declare
 
 # ----------------------------------------------------------------------------- activations
 
@@ -418,6 +419,7 @@ def _or_constant(t):
 # ----------------------------------------------------------------------------- SimpleRNN
 
 
+@declare(kind="recurrent", fuses=SUPPORTED_ACTIVATIONS)
 def simple_rnn(x_proj, h0, recurrent_kernel, activation="tanh", mask=None, go_backwards=False,
                recurrent_mask=None):
     """A SimpleRNN over a whole sequence: h_t = act(x_proj[:, t] + (h_{t-1} * rm) @ W).
@@ -488,6 +490,7 @@ def simple_rnn(x_proj, h0, recurrent_kernel, activation="tanh", mask=None, go_ba
 _LSTM_ORDER = (3, 0, 1, 2)
 
 
+@declare(kind="recurrent", fuses=SUPPORTED_ACTIVATIONS)
 def lstm(x_proj, h0, c0, recurrent_kernel, activation="tanh", recurrent_activation="sigmoid",
          mask=None, go_backwards=False, recurrent_mask=None):
     """An LSTM over a whole sequence, Keras gate order i, f, c, o.
@@ -611,6 +614,7 @@ def lstm(x_proj, h0, c0, recurrent_kernel, activation="tanh", recurrent_activati
 # ----------------------------------------------------------------------------- GRU
 
 
+@declare(kind="recurrent", fuses=SUPPORTED_ACTIVATIONS)
 def gru(x_proj, h0, recurrent_kernel, recurrent_bias=None, reset_after=True, activation="tanh",
         recurrent_activation="sigmoid", mask=None, go_backwards=False, recurrent_mask=None):
     """A GRU over a whole sequence, Keras gate order z, r, h.

@@ -5,6 +5,7 @@ back over the input's shape.
 """
 from ..backend import xp
 from ..tensor import as_tensor, attach
+from .table import declare
 
 
 def _axes(axis, ndim):
@@ -27,6 +28,7 @@ def _keep(g, axes, keepdims):
     return g if keepdims else xp.expand_dims(g, axes)
 
 
+@declare(kind="reduction", methods=("sum",))
 def sum(x, axis=None, keepdims=False):
     """y = sum of x over `axis`. dx = g broadcast over the reduced axes."""
     x = as_tensor(x)
@@ -38,6 +40,7 @@ def sum(x, axis=None, keepdims=False):
     )
 
 
+@declare(kind="reduction", methods=("mean",))
 def mean(x, axis=None, keepdims=False):
     """y = mean of x over `axis` (n elements). dx = g / n, broadcast."""
     x = as_tensor(x)
@@ -71,16 +74,19 @@ def _extreme(x, axis, keepdims, reducer, op):
     return attach(xp.asarray(y), (x,), vjp, op)
 
 
+@declare(kind="reduction", methods=("max",))
 def max(x, axis=None, keepdims=False):
     """y = max of x over `axis`. dx = g shared equally among the maximal elements."""
     return _extreme(x, axis, keepdims, xp.max, "max")
 
 
+@declare(kind="reduction", methods=("min",))
 def min(x, axis=None, keepdims=False):
     """y = min of x over `axis`. dx = g shared equally among the minimal elements."""
     return _extreme(x, axis, keepdims, xp.min, "min")
 
 
+@declare(kind="reduction")
 def prod(x, axis=None, keepdims=False):
     """y = product of x over `axis`. dx = g * (product of the other elements).
 
@@ -105,6 +111,7 @@ def prod(x, axis=None, keepdims=False):
     return attach(xp.asarray(y), (x,), vjp, "prod")
 
 
+@declare(kind="reduction", methods=("var",))
 def var(x, axis=None, keepdims=False, ddof=0):
     """y = sum((x - mean)^2) / (n - ddof). dx = 2 g (x - mean) / (n - ddof)."""
     x = as_tensor(x)
@@ -121,6 +128,7 @@ def var(x, axis=None, keepdims=False, ddof=0):
     return attach(xp.asarray(y, dtype=x.data.dtype), (x,), vjp, "var")
 
 
+@declare(kind="reduction", methods=("std",))
 def std(x, axis=None, keepdims=False, ddof=0):
     """y = sqrt(var(x)). dx = g (x - mean) / ((n - ddof) y)."""
     x = as_tensor(x)
@@ -138,6 +146,7 @@ def std(x, axis=None, keepdims=False, ddof=0):
     return attach(xp.asarray(y, dtype=x.data.dtype), (x,), vjp, "std")
 
 
+@declare(kind="reduction", methods=("logsumexp",))
 def logsumexp(x, axis=None, keepdims=False):
     """y = log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max. dx = g softmax(x)."""
     x = as_tensor(x)

@@ -3,8 +3,10 @@ gradient back to where the element came from."""
 from ..backend import xp
 from ..tensor import Tensor, as_tensor, attach
 from .elementwise import unbroadcast
+from .table import as_property, declare, flattened, star_axes, star_shape
 
 
+@declare(kind="shape", methods=(("reshape", star_shape), ("flatten", flattened)))
 def reshape(x, shape):
     """y = x with `shape` (one -1 allowed). dx = g reshaped to x.shape."""
     x = as_tensor(x)
@@ -19,6 +21,7 @@ def reshape(x, shape):
     return attach(y, (x,), lambda g: (g.reshape(x.shape),), "reshape")
 
 
+@declare(kind="shape", methods=(("transpose", star_axes), ("T", as_property)))
 def transpose(x, axes=None):
     """y = x with axes permuted (reversed when None). dx = g permuted back."""
     x = as_tensor(x)
@@ -29,6 +32,7 @@ def transpose(x, axes=None):
     return attach(x.data.transpose(axes), (x,), lambda g: (g.transpose(inverse),), "transpose", inverse)
 
 
+@declare(kind="shape", methods=("swapaxes",))
 def swapaxes(x, a, b):
     """y = x with axes a and b exchanged."""
     x = as_tensor(x)
@@ -49,6 +53,7 @@ def _is_advanced(index):
     return any(isinstance(i, (list, xp.ndarray)) for i in parts)
 
 
+@declare(kind="indexing", methods=("__getitem__",))
 def getitem(x, index):
     """y = x[index] for ints, slices, None, Ellipsis, integer arrays and boolean masks.
 
@@ -73,6 +78,7 @@ def getitem(x, index):
     return attach(xp.asarray(y) if not isinstance(y, xp.ndarray) else y, (x,), vjp, "getitem", index)
 
 
+@declare(kind="shape")
 def concat(tensors, axis=0):
     """y = the tensors joined along `axis`. Each dx_i = the slice of g that came from x_i."""
     tensors = [as_tensor(t) for t in tensors]
@@ -90,6 +96,7 @@ def concat(tensors, axis=0):
     return attach(y, tuple(tensors), lambda g: tuple(xp.split(g, bounds, axis=axis)), "concat", axis)
 
 
+@declare(kind="shape")
 def stack(tensors, axis=0):
     """y = the tensors stacked on a new `axis`. Each dx_i = g taken at position i on that axis."""
     tensors = [as_tensor(t) for t in tensors]
@@ -108,6 +115,7 @@ def stack(tensors, axis=0):
     )
 
 
+@declare(kind="shape")
 def split(x, num_or_size_splits, axis=0):
     """Pieces of x along `axis`: a number of equal parts, or a list of sizes (TF's convention)."""
     x = as_tensor(x)
@@ -132,6 +140,7 @@ def split(x, num_or_size_splits, axis=0):
     return pieces
 
 
+@declare(kind="shape")
 def pad(x, pad_width, constant_value=0):
     """y = x padded with a constant; pad_width as NumPy's ((before, after), ...). dx = g cropped."""
     x = as_tensor(x)
@@ -141,12 +150,14 @@ def pad(x, pad_width, constant_value=0):
     return attach(y, (x,), lambda g: (g[crop],), "pad")
 
 
+@declare(kind="shape", methods=("expand_dims",))
 def expand_dims(x, axis):
     """y = x with a new axis of size 1 at `axis`. dx = g with that axis removed."""
     x = as_tensor(x)
     return attach(xp.expand_dims(x.data, axis), (x,), lambda g: (g.reshape(x.shape),), "expand_dims")
 
 
+@declare(kind="shape", methods=("squeeze",))
 def squeeze(x, axis=None):
     """y = x without size-1 axes (all, or those in `axis`). dx = g reshaped to x.shape."""
     x = as_tensor(x)
@@ -157,6 +168,7 @@ def squeeze(x, axis=None):
     return attach(y, (x,), lambda g: (g.reshape(x.shape),), "squeeze")
 
 
+@declare(kind="shape", methods=("broadcast_to",))
 def broadcast_to(x, shape):
     """y = x broadcast to `shape`. dx = g summed back over the broadcast axes."""
     x = as_tensor(x)
@@ -168,6 +180,7 @@ def broadcast_to(x, shape):
     return attach(y, (x,), lambda g: (unbroadcast(g, x.shape),), "broadcast_to")
 
 
+@declare(kind="shape")
 def tile(x, reps):
     """y = x repeated `reps` times along each axis. dx = g summed over the copies."""
     x = as_tensor(x)

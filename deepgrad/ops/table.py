@@ -14,9 +14,9 @@ its vjp through `tensor.attach` under the same name) and facts about it:
 - methods: the Tensor methods and operators bound to it. A plain name binds
   the op itself (`"sum"`: `x.sum(axis=0)`); a pair (name, adapter) binds
   `adapter(op)` (`("__radd__", reflected)`, `("T", as_property)`).
-- activation: the name the fused ops (dense_bias_act, conv2d_bias_act, the
-  recurrent ops) know this activation by, when they can fuse it; see
-  `FUSABLE_ACTIVATIONS`.
+- fuses: for a fused op (dense_bias_act, conv2d_bias_act, the recurrent ops),
+  the activations it can apply itself, by their keras.activations names; see
+  `fused_activation`.
 
 Everything else is read from this table: Tensor's methods and operators
 (`bind_tensor_methods`), the profiler (`set_observer`: one hook around every
@@ -26,6 +26,8 @@ ops the parity tests must cover (`OPS`).
 """
 import functools
 
+from .. import tensor
+
 OPS = {}
 """op name -> OpSpec, in declaration order."""
 
@@ -34,37 +36,33 @@ KINDS = frozenset({
     "conv", "pooling", "recurrent", "fused",
 })
 
-FUSABLE_ACTIVATIONS = {"linear": None}
-"""activation name -> the name the fused ops know it by (None: no activation).
+FUSES = {}
+"""fused op name -> the activations (keras.activations names) it applies itself: the one
+answer to "can this layer's activation be fused", read through `fused_activation`."""
 
-The one answer to "can a fused op apply this activation": a name absent from
-this table cannot be fused (the layer then applies it as an op of its own).
-Filled from the `activation=` facts of the declared ops, plus 'linear'.
-"""
-
-_observer = [None]
+_observer = [None, None]  # [the op hook, the observer object]
 
 
 class OpSpec:
     """One declared op: its name, forward function and facts (see the module docstring)."""
 
-    __slots__ = ("name", "fn", "op", "kind", "differentiable", "methods", "activation", "module")
+    __slots__ = ("name", "fn", "op", "kind", "differentiable", "methods", "fuses", "module")
 
-    def __init__(self, name, fn, kind, differentiable, methods, activation):
+    def __init__(self, name, fn, kind, differentiable, methods, fuses):
         self.name = name
         self.fn = fn  # the forward itself
         self.op = None  # the function callers use (set by declare)
         self.kind = kind
         self.differentiable = differentiable
         self.methods = methods
-        self.activation = activation
+        self.fuses = fuses
         self.module = fn.__module__
 
     def __repr__(self):
         return f"<op {self.name} ({self.kind}) from {self.module}>"
 
 
-def declare(name=None, *, kind, differentiable=True, methods=(), activation=None):
+def declare(name=None, *, kind, differentiable=True, methods=(), fuses=()):
     """Decorator: enter the op in the table and return the function every caller uses.
 
     The returned function calls the forward directly; while an observer is set
@@ -78,7 +76,7 @@ def declare(name=None, *, kind, differentiable=True, methods=(), activation=None
         if op_name in OPS:
             raise ValueError(f"declare: the op {op_name!r} is declared twice "
                              f"({OPS[op_name].module} and {fn.__module__})")
-        spec = OpSpec(op_name, fn, kind, differentiable, tuple(methods), activation)
+        spec = OpSpec(op_name, fn, kind, differentiable, tuple(methods), frozenset(fuses))
 
         @functools.wraps(fn)
         def op(*args, **kwargs):
@@ -90,27 +88,31 @@ def declare(name=None, *, kind, differentiable=True, methods=(), activation=None
         op.spec = spec
         spec.op = op
         OPS[op_name] = spec
-        if activation is not None:
-            FUSABLE_ACTIVATIONS[op_name] = activation
+        if fuses:
+            FUSES[op_name] = spec.fuses
         return op
 
     return register
 
 
 def set_observer(observer):
-    """Route every declared op through observer(spec, forward, args, kwargs); None stops it.
+    """Route every declared op and every backward walk through `observer`; None stops it.
 
+    observer.op_call(spec, forward, args, kwargs) runs in place of each declared op, and
+    observer.backward(walk, args) in place of each backward walk (tensor.run_backward).
     Returns the observer that was set before.
     """
-    previous = _observer[0]
-    _observer[0] = observer
+    previous = _observer[1]
+    _observer[0] = None if observer is None else observer.op_call
+    _observer[1] = observer
+    tensor.backward_observer[0] = None if observer is None else observer.backward
     return previous
 
 
-def fusable_activation(name):
-    """The fused ops' name for the activation called `name` (None for linear), or False when
-    no fused op can apply it."""
-    return FUSABLE_ACTIVATIONS.get(name, False)
+def fused_activation(fused_op, activation):
+    """`activation` (a keras.activations name) when the fused op `fused_op` can apply it
+    itself, else None: the layer must then apply it as an op of its own."""
+    return activation if activation in FUSES.get(fused_op, ()) else None
 
 
 # ---- method adapters: how an op becomes a Tensor method ---------------------------------
@@ -132,6 +134,11 @@ def star_shape(op):
         return op(self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape)
 
     return method
+
+
+def flattened(op):
+    """x.flatten(): op(x, (-1,))."""
+    return lambda self: op(self, (-1,))
 
 
 def star_axes(op):

@@ -15,7 +15,7 @@ import deepgrad
 from deepgrad import keras
 from deepgrad import tensor as tensor_module
 from deepgrad.keras.models import trainer as trainer_module
-from deepgrad.profiler import op_functions
+from deepgrad.ops.table import OPS
 from bench.models import MODELS, random_data
 
 
@@ -31,7 +31,7 @@ def watched(monkeypatch):
         refs.append((op, weakref.ref(out), weakref.ref(array) if array is not None else lambda: None))
         return out
 
-    for module in {fn.__module__ for fn in op_functions()}:
+    for module in {spec.module for spec in OPS.values()}:
         module = __import__(module, fromlist=["attach"])
         if hasattr(module, "attach"):
             monkeypatch.setattr(module, "attach", attach)

@@ -10,6 +10,9 @@ import deepgrad as dg
 from deepgrad.ops.conv import conv1d, conv2d, conv2d_transpose, depthwise_conv2d
 from tests.parity import check_parity, random_inputs, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"conv1d", "conv2d", "conv2d_transpose", "depthwise_conv2d"}
+
 if torch is not None:
     import torch.nn.functional as F
 

@@ -8,6 +8,12 @@ from deepgrad import ops
 from deepgrad.gradcheck import gradcheck
 from tests.parity import check_parity, random_inputs, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"abs", "add", "cast", "clip", "div", "elu", "equal", "exp", "gelu", "greater",
+    "greater_equal", "leaky_relu", "less", "less_equal", "log", "maximum", "minimum", "mul", "neg",
+    "not_equal", "pow", "relu", "selu", "sigmoid", "softplus", "sqrt", "square", "sub", "swish",
+    "tanh", "where"}
+
 F64, F32 = np.float64, np.float32
 
 

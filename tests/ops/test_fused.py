@@ -14,6 +14,9 @@ from deepgrad.ops.fused import dense_bias_act
 from tests.ops.test_conv import torch_conv2d
 from tests.parity import check_parity, random_inputs, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"conv2d_bias_act", "dense_bias_act"}
+
 F32, F64 = np.float32, np.float64
 
 

@@ -8,6 +8,9 @@ from deepgrad import ops
 from deepgrad.gradcheck import gradcheck
 from tests.parity import check_parity, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"matmul"}
+
 F64, F32 = np.float64, np.float32
 
 SHAPES = [

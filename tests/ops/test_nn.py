@@ -7,6 +7,11 @@ from deepgrad.backend import set_seed
 from deepgrad.ops import nn
 from tests.parity import check_parity, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"batch_norm_infer", "batch_norm_train", "binary_cross_entropy_with_logits",
+    "dropout", "embedding", "l2_normalize", "layer_norm", "log_softmax", "softmax",
+    "softmax_cross_entropy"}
+
 if torch is not None:
     import torch.nn.functional as F
 

@@ -11,6 +11,9 @@ import deepgrad as dg
 from deepgrad.ops.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from tests.parity import check_parity, random_inputs, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d"}
+
 if torch is not None:
     import torch.nn.functional as F
 

@@ -14,6 +14,9 @@ import deepgrad as dg
 from deepgrad.ops import recurrent as rnn
 from tests.parity import TOLERANCE, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"gru", "lstm", "simple_rnn"}
+
 if torch is not None:
     import torch.nn.functional as F
 

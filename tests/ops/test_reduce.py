@@ -9,6 +9,9 @@ from deepgrad.gradcheck import gradcheck
 from deepgrad.ops.reduce import prod
 from tests.parity import check_parity, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"logsumexp", "max", "mean", "min", "prod", "std", "sum", "var"}
+
 F64, F32 = np.float64, np.float32
 SHAPE = (3, 4, 5)
 AXES = [None, 0, -1, (0, 2), (1, -1), (0, 1, 2)]

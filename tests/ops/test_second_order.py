@@ -16,6 +16,9 @@ from deepgrad import ops
 from deepgrad.ops import conv, fused, nn, second_order
 from deepgrad.tensor import SECOND_ORDER, Tensor
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"patches", "patches_adjoint"}
+
 rng = np.random.default_rng(0)
 
 

@@ -8,6 +8,10 @@ from deepgrad import ops
 from deepgrad.gradcheck import gradcheck
 from tests.parity import check_parity, requires_torch, torch
 
+# The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
+COVERED_OPS = {"broadcast_to", "concat", "expand_dims", "getitem", "pad", "reshape", "split",
+    "squeeze", "stack", "swapaxes", "tile", "transpose"}
+
 F64, F32 = np.float64, np.float32
 MASK = np.random.default_rng(7).random((3, 4)) > 0.5
 MASK[0, 0] = True

@@ -31,7 +31,7 @@ from .. import activations
 from .. import constraints
 from .. import initializers
 from .. import regularizers
-from .core import fused_activation, serialize_activation
+from .core import serialize_activation
 from .input_spec import InputSpec
 from .layer import Layer
 
@@ -266,8 +266,8 @@ class _Conv(_BaseConv):
 
     def call(self, inputs, training=None):
         if self.groups == 1 and self.rank == 2:
-            fused = fused_activation(self.activation)
-            if fused is not False and inputs.dtype == self.kernel.dtype:
+            fused = activations.fused_name(self.activation, "conv2d_bias_act")
+            if fused is not None and inputs.dtype == self.kernel.dtype:
                 return conv_ops.conv2d_bias_act(inputs, self.kernel, self.bias, self.strides, self.padding,
                                                 self.dilation_rate, activation=fused)
         if self.groups == 1:

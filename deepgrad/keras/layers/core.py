@@ -25,15 +25,6 @@ def serialize_activation(fn):
         return serialize_function(fn)
 
 
-def fused_activation(fn):
-    """The name the fused ops know `fn` by ('relu', or None for linear), or False if they cannot fuse it."""
-    if fn is activations.relu:
-        return "relu"
-    if fn is activations.linear:
-        return None
-    return False
-
-
 class Dense(Layer):
     """A densely connected layer: `output = activation(inputs @ kernel + bias)`.
 
@@ -106,8 +97,8 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs, training=None):
-        fused = fused_activation(self.activation)
-        if fused is not False and inputs.dtype == self.kernel.dtype:
+        fused = activations.fused_name(self.activation, "dense_bias_act")
+        if fused is not None and inputs.dtype == self.kernel.dtype:
             # One graph node for matmul, bias and ReLU (ops.fused.dense_bias_act): the bias and
             # ReLU in place on the product, and one masked gradient.
             if inputs.ndim == 2:

@@ -322,14 +322,6 @@ class RNN(Layer):
         return cls(cell, **config)
 
 
-def fused_activation(fn):
-    """The fused ops' name for a built-in activation function, or None when they have no such activation."""
-    name = getattr(fn, "__name__", None)
-    if name in recurrent_ops.SUPPORTED_ACTIVATIONS and activations.get(name) is fn:
-        return name
-    return None
-
-
 def _cell_attribute(name):
     return property(lambda self: getattr(self.cell, name), doc=f"The cell's `{name}`.")
 
@@ -387,9 +379,10 @@ class _KerasRNN(RNN):
         return outputs[:, -1], outputs, states
 
     def _fused_activations(self):
-        names = {"activation": fused_activation(self.cell.activation)}
+        op = self._fused_op_name
+        names = {"activation": activations.fused_name(self.cell.activation, op)}
         if hasattr(self.cell, "recurrent_activation"):
-            names["recurrent_activation"] = fused_activation(self.cell.recurrent_activation)
+            names["recurrent_activation"] = activations.fused_name(self.cell.recurrent_activation, op)
         return None if None in names.values() else names
 
     def _input_bias(self):
@@ -469,6 +462,8 @@ class SimpleRNN(_KerasRNN):
         del config["seed"]  # as Keras' SimpleRNN (its cell's config keeps it)
         return config
 
+    _fused_op_name = "simple_rnn"
+
     def _fused_op(self, x_proj, states, **kwargs):
         return recurrent_ops.simple_rnn(x_proj, states[0], self.cell.recurrent_kernel, **kwargs)
 
@@ -523,6 +518,8 @@ class LSTM(_KerasRNN):
 
     recurrent_activation = _cell_attribute("recurrent_activation")
     unit_forget_bias = _cell_attribute("unit_forget_bias")
+
+    _fused_op_name = "lstm"
 
     def _fused_op(self, x_proj, states, **kwargs):
         return recurrent_ops.lstm(x_proj, states[0], states[1], self.cell.recurrent_kernel, **kwargs)
@@ -582,6 +579,8 @@ class GRU(_KerasRNN):
 
     def _input_bias(self):
         return self.cell.split_bias()[0]
+
+    _fused_op_name = "gru"
 
     def _fused_op(self, x_proj, states, **kwargs):
         return recurrent_ops.gru(x_proj, states[0], self.cell.recurrent_kernel,
