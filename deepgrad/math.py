@@ -9,10 +9,16 @@ the ones that have no gradient in TensorFlow (comparisons, sign, floor, argmax,
     tf.math.reduce_mean(tf.math.square(y - y_hat))
 """
 import builtins
+from collections import namedtuple
 
 from . import ops
 from .backend import xp
+from .ops import activations as _activations
+from .ops import arrange as _arrange
+from .ops import cumulative as _cumulative
+from .ops import numeric as _numeric
 from .ops import reduce as _reduce
+from .ops import segment as _segment
 from .tensor import Tensor, as_tensor
 
 
@@ -349,3 +355,102 @@ def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
     return _constant(xp.all(as_tensor(input_tensor).data, axis=_axis(axis), keepdims=keepdims))
+
+
+# ----------------------------------------------------------------------------- trigonometry, erf
+
+
+def _unary(op, doc):
+    def fn(x, name=None):
+        return op(x)
+
+    fn.__name__ = op.__name__
+    fn.__doc__ = doc
+    return fn
+
+
+sin = _unary(_numeric.sin, "sin(x), elementwise.")
+cos = _unary(_numeric.cos, "cos(x), elementwise.")
+tan = _unary(_numeric.tan, "tan(x), elementwise.")
+asin = _unary(_numeric.arcsin, "arcsin(x), elementwise.")
+acos = _unary(_numeric.arccos, "arccos(x), elementwise.")
+atan = _unary(_numeric.arctan, "arctan(x), elementwise.")
+sinh = _unary(_numeric.sinh, "sinh(x), elementwise.")
+cosh = _unary(_numeric.cosh, "cosh(x), elementwise.")
+asinh = _unary(_numeric.arcsinh, "arcsinh(x), elementwise.")
+acosh = _unary(_numeric.arccosh, "arccosh(x), elementwise.")
+atanh = _unary(_numeric.arctanh, "arctanh(x), elementwise.")
+erf = _unary(_numeric.erf, "The error function 2/sqrt(pi) int_0^x e^(-t^2) dt, elementwise.")
+erfc = _unary(_numeric.erfc, "1 - erf(x), accurate for large x.")
+erfinv = _unary(_numeric.erfinv, "The inverse of erf on (-1, 1).")
+expm1 = _unary(_numeric.expm1, "e^x - 1, accurate near 0.")
+softsign = _unary(_activations.softsign, "x / (1 + |x|).")
+
+
+def atan2(y, x, name=None):
+    """The angle of the point (x, y), in (-pi, pi]."""
+    return _numeric.arctan2(y, x)
+
+
+# ----------------------------------------------------------------------------- scans, top-k, segments
+
+
+def _scan(op, x, axis, exclusive, reverse):
+    """op (cumsum or cumprod) along `axis`; exclusive: shifted by one (starting at the identity);
+    reverse: from the end."""
+    x = as_tensor(x)
+    axis = int(axis) % x.ndim
+    if reverse:
+        x = _arrange.flip(x, axis)
+    y = op(x, axis)
+    if exclusive:
+        identity = 0 if op is _cumulative.cumsum else 1
+        pads = [(0, 0)] * x.ndim
+        pads[axis] = (1, 0)
+        y = ops.pad(ops.getitem(y, (slice(None),) * axis + (slice(0, -1),)), pads, identity)
+    return _arrange.flip(y, axis) if reverse else y
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running sums along `axis` (TensorFlow's exclusive and reverse variants)."""
+    return _scan(_cumulative.cumsum, x, axis, exclusive, reverse)
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running products along `axis` (TensorFlow's exclusive and reverse variants)."""
+    return _scan(_cumulative.cumprod, x, axis, exclusive, reverse)
+
+
+TopKV2 = namedtuple("TopKV2", "values indices")
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 (TensorFlow's names)
+    """(values, indices) of the k largest entries along the last axis; the values carry the gradient."""
+    values, indices = _segment.top_k(input, k, sorted=sorted)
+    return TopKV2(values, ops.cast(indices, "int32"))
+
+
+def in_top_k(targets, predictions, k, name=None):
+    """Whether each target's prediction is among the k largest of its row (ties count as in)."""
+    predictions = as_tensor(predictions).data
+    targets = xp.asarray(as_tensor(targets).data, dtype=xp.int64)
+    target_scores = predictions[xp.arange(len(targets)), targets]
+    return _constant((predictions > target_scores[:, None]).sum(axis=1) < k)
+
+
+def _segment_reduction(op, doc):
+    def sorted_ids(data, segment_ids, name=None):
+        return op(data, segment_ids)
+
+    def unsorted_ids(data, segment_ids, num_segments, name=None):
+        return op(data, segment_ids, num_segments=int(num_segments))
+
+    sorted_ids.__doc__ = f"The {doc} of the rows of `data` with equal (sorted) segment ids."
+    unsorted_ids.__doc__ = f"The {doc} of the rows of `data` per segment id, for `num_segments` segments."
+    return sorted_ids, unsorted_ids
+
+
+segment_sum, unsorted_segment_sum = _segment_reduction(_segment.segment_sum, "sum")
+segment_max, unsorted_segment_max = _segment_reduction(_segment.segment_max, "maximum")
+segment_min, unsorted_segment_min = _segment_reduction(_segment.segment_min, "minimum")
+segment_prod, unsorted_segment_prod = _segment_reduction(_segment.segment_prod, "product")

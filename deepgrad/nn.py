@@ -11,7 +11,7 @@ convolution and pooling over ops.conv and ops.pooling (NHWC, TensorFlow's
 """
 from . import ops
 from .backend import xp
-from .math import _axis, l2_normalize, log_sigmoid, log_softmax, softmax, softplus  # noqa: F401
+from .math import _axis, in_top_k, l2_normalize, log_sigmoid, log_softmax, softmax, softplus, top_k  # noqa: F401
 from .tensor import Tensor, as_tensor
 
 

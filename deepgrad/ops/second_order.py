@@ -19,6 +19,7 @@ from . import elementwise as E
 from . import linalg as L
 from . import reduce as R
 from . import shape as S
+from .table import declare
 
 
 def _rule(*names):
@@ -265,20 +266,22 @@ def _stack(g, out, parents, params):
 
 @_rule("getitem")
 def _getitem(g, out, parents, params):
-    return (_scatter(g, parents[0].shape, params),)
+    return (getitem_adjoint(g, parents[0].shape, params),)
 
 
-def _scatter(g, shape, index):
+@declare(kind="indexing")
+def getitem_adjoint(g, shape, index):
     """zeros(shape) with g placed (summed for repeats) at `index`: getitem's vjp as an op.
 
+    Shapes: g has the shape of x[index] for an x of `shape`; the result has `shape`.
     Its own vjp (and second-order rule) takes the gradient back at `index`.
     """
     dx = xp.zeros(shape, dtype=g.data.dtype)
     xp.add.at(dx, index, g.data)
-    return attach(dx, (g,), lambda gg: (gg[index],), "scatter", index)
+    return attach(dx, (g,), lambda gg: (gg[index],), "getitem_adjoint", index)
 
 
-@_rule("scatter")
+@_rule("getitem_adjoint")
 def _scatter_rule(g, out, parents, params):
     return (S.getitem(g, params),)
 

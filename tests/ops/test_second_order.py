@@ -13,11 +13,11 @@ import pytest
 
 import deepgrad as dg
 from deepgrad import ops
-from deepgrad.ops import conv, fused, nn, second_order
+from deepgrad.ops import arrange, conv, fused, indexing, nn, second_order
 from deepgrad.tensor import SECOND_ORDER, Tensor
 
 # The op table's ops this file checks against PyTorch or finite differences (tests/ops/test_op_table.py).
-COVERED_OPS = {"patches", "patches_adjoint"}
+COVERED_OPS = {"getitem_adjoint", "patches", "patches_adjoint"}
 
 rng = np.random.default_rng(0)
 
@@ -64,7 +64,7 @@ CASES = {  # op name: (function of the input tensors, input arrays)
     "concat": (lambda a, b: ops.square(ops.concat([a, b], axis=1)), [r(3, 2), r(3, 4)]),
     "stack": (lambda a, b: ops.square(ops.stack([a, b], axis=1)), [r(3, 4), r(3, 4)]),
     "getitem": (lambda x: ops.square(x[1:, ::2]), [r(3, 4)]),
-    "scatter": (lambda x: ops.square(second_order._scatter(x, (3, 4), (slice(1, None), slice(None, None, 2)))),
+    "getitem_adjoint": (lambda x: ops.square(second_order.getitem_adjoint(x, (3, 4), (slice(1, None), slice(None, None, 2)))),
                 [r(2, 2)]),
     "matmul": (lambda a, b: ops.tanh(ops.matmul(a, b)), [r(3, 4), r(4, 2)]),
     "dense_bias_act": (lambda x, k, b: fused.dense_bias_act(x, k, b, "relu") * x.sum(),
@@ -77,6 +77,14 @@ CASES = {  # op name: (function of the input tensors, input arrays)
     "binary_cross_entropy_with_logits": (lambda x, z: nn.binary_cross_entropy_with_logits(x, z) * x,
                                          [r(3, 4), r(3, 4, low=0.0)]),
     "dropout": (lambda x: ops.square(_seeded_dropout(x)), [r(3, 4)]),
+    "take": (lambda x: ops.square(indexing.take(x, np.array([[2, 0], [2, -1]]), axis=1)), [r(3, 4)]),
+    "take_along_axis": (lambda x: ops.square(indexing.take_along_axis(x, np.array([[3, 0, 3], [1, 1, 1]]), axis=1)),
+                        [r(1, 4)]),
+    "sort": (lambda x: ops.square(indexing.sort(x, axis=0)) * x, [r(3, 4)]),
+    "flip": (lambda x: arrange.flip(x, 1) * x, [r(3, 4)]),
+    "roll": (lambda x: arrange.roll(x, (1, -1), axis=(0, 1)) * x, [r(3, 4)]),
+    "repeat": (lambda x: ops.square(arrange.repeat(x, [2, 0, 1], axis=0)), [r(3, 4)]),
+    "copy": (lambda x: ops.square(arrange.copy(x)), [r(3, 4)]),
     "patches": (lambda x: ops.square(conv.patches(x, (2, 2), (1, 2), (1, 1), ((0, 1), (1, 0)))), [r(2, 4, 4, 2)]),
     "patches_adjoint": (lambda c: ops.square(conv.patches_adjoint(c, (2, 4, 4, 2), (2, 2), (1, 2), (1, 1),
                                                                   ((0, 1), (1, 0)))), [r(16, 8)]),

@@ -38,7 +38,7 @@ def standardize_dtype(dtype):
         if dtype == "int":
             return "int64"
         return xp.dtype(dtype).name
-    if dtype in (builtins.bool, builtins.int, builtins.float):
+    if isinstance(dtype, type) and dtype in (builtins.bool, builtins.int, builtins.float):
         return {builtins.bool: "bool", builtins.int: "int64", builtins.float: "float32"}[dtype]
     if hasattr(dtype, "name") and not isinstance(dtype, xp.dtype):
         try:
