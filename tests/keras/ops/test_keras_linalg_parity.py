@@ -191,10 +191,12 @@ def test_vdot_flattens_and_cross_takes_two_vectors_as_numpy():
     """Keras' torch backend refuses these; deepgrad follows NumPy (and Keras' NumPy backend)."""
     a, b = rand(2, 3), rand(3, 2, seed=1)
     np.testing.assert_allclose(dg_ops.vdot(a, b).numpy(), np.vdot(a, b), rtol=1e-5)
+    # a 2-vector is a 3-vector with z = 0 (NumPy 2 deprecates 2-vectors in np.cross; the reference pads them)
+    pad = lambda v: np.concatenate([v, np.zeros_like(v[..., :1])], axis=-1)  # noqa: E731
     np.testing.assert_allclose(dg_ops.cross(rand(4, 2), rand(4, 3, seed=1)).numpy(),
-                               np.cross(rand(4, 2), rand(4, 3, seed=1)), rtol=1e-5, atol=1e-6)
+                               np.cross(pad(rand(4, 2)), rand(4, 3, seed=1)), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(dg_ops.cross(rand(4, 2), rand(4, 2, seed=1)).numpy(),
-                               np.cross(rand(4, 2), rand(4, 2, seed=1)), rtol=1e-5, atol=1e-6)
+                               np.cross(pad(rand(4, 2)), pad(rand(4, 2, seed=1)))[..., 2], rtol=1e-5, atol=1e-6)
     axes = dict(axisa=1, axisb=0, axisc=0)
     np.testing.assert_allclose(dg_ops.cross(rand(2, 3, 4), rand(3, 4, seed=1), **axes).numpy(),
                                np.cross(rand(2, 3, 4), rand(3, 4, seed=1), **axes), rtol=1e-5, atol=1e-6)
