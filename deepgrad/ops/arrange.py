@@ -5,21 +5,11 @@ other way: a flip is undone by the same flip, a roll by the opposite roll, and a
 repeat by summing the gradients of the copies of each element.
 """
 from ..backend import xp
-from ..tensor import SECOND_ORDER, as_tensor, attach
+from ..tensor import as_tensor, attach
 from . import reduce as _R
 from . import shape as _S
-from .second_order import getitem_adjoint
+from .second_order import getitem_adjoint, rule
 from .table import declare
-
-
-def _second_order(name):
-    """Register fn(g, out, parents, params) as the op's vjp in differentiable ops (gradients of
-    gradients, see second_order.py)."""
-    def register(fn):
-        SECOND_ORDER[name] = fn
-        return fn
-
-    return register
 
 
 def _axes(axis, ndim, op):
@@ -48,7 +38,7 @@ def flip(x, axis=None):
     return attach(y, (x,), lambda g: (xp.flip(g, axis=axes) if axes else g,), "flip", axes)
 
 
-@_second_order("flip")
+@rule("flip")
 def _flip_rule(g, out, parents, params):
     return (flip(g, params) if params else g,)
 
@@ -71,7 +61,7 @@ def roll(x, shift, axis=None):
     return attach(y, (x,), lambda g: (xp.roll(g, back, axis=axis),), "roll", (back, axis))
 
 
-@_second_order("roll")
+@rule("roll")
 def _roll_rule(g, out, parents, params):
     back, axis = params
     return (roll(g, back, axis),)
@@ -113,7 +103,7 @@ def repeat(x, repeats, axis=None):
     return attach(y, (x,), vjp, "repeat", (counts, axis, source.shape))
 
 
-@_second_order("repeat")
+@rule("repeat")
 def _repeat_rule(g, out, parents, params):
     counts, axis, source_shape = params
     n = source_shape[axis]
@@ -132,6 +122,6 @@ def copy(x):
     return attach(x.data.copy(), (x,), lambda g: (g,), "copy")
 
 
-@_second_order("copy")
+@rule("copy")
 def _copy_rule(g, out, parents, params):
     return (g,)

@@ -6,22 +6,12 @@ where a position was read more than once). Sorting is a gather through the
 sorting permutation, so its gradient is that permutation undone.
 """
 from ..backend import xp
-from ..tensor import SECOND_ORDER, Tensor, as_tensor, attach
+from ..tensor import Tensor, as_tensor, attach
 from . import reduce as _R
 from . import shape as _S
 from .elementwise import unbroadcast
-from .second_order import getitem_adjoint
+from .second_order import getitem_adjoint, rule
 from .table import declare
-
-
-def _second_order(name):
-    """Register fn(g, out, parents, params) as the op's vjp in differentiable ops (gradients of
-    gradients, see second_order.py)."""
-    def register(fn):
-        SECOND_ORDER[name] = fn
-        return fn
-
-    return register
 
 
 def _sum_to(g, shape):
@@ -73,7 +63,7 @@ def take(x, indices, axis=None):
     return attach(y, (x,), vjp, "take", (where, source.shape))
 
 
-@_second_order("take")
+@rule("take")
 def _take_rule(g, out, parents, params):
     where, source_shape = params
     return (_S.reshape(getitem_adjoint(g, source_shape, where), parents[0].shape),)
@@ -135,7 +125,7 @@ def take_along_axis(x, indices, axis=None):
     return attach(y, (x,), vjp, "take_along_axis", (where, wide, source.shape))
 
 
-@_second_order("take_along_axis")
+@rule("take_along_axis")
 def _take_along_axis_rule(g, out, parents, params):
     where, wide, source_shape = params
     return (_S.reshape(_sum_to(getitem_adjoint(g, wide, where), source_shape), parents[0].shape),)
@@ -165,7 +155,7 @@ def sort(x, axis=-1):
     return attach(y.reshape(x.shape) if x.ndim == 0 else y, (x,), vjp, "sort", (where, source.shape))
 
 
-@_second_order("sort")
+@rule("sort")
 def _sort_rule(g, out, parents, params):
     where, source_shape = params
     return (_S.reshape(getitem_adjoint(_S.reshape(g, (-1,) if g.ndim == 0 else g.shape), source_shape, where),

@@ -22,7 +22,9 @@ from . import shape as S
 from .table import declare
 
 
-def _rule(*names):
+def rule(*names):
+    """Decorator: fn(g, out, parents, params) is the vjp of the ops `names` written in differentiable
+    ops, one Tensor (or None) per parent (used for gradients of gradients)."""
     def register(fn):
         for name in names:
             SECOND_ORDER[name] = fn
@@ -57,32 +59,32 @@ def _each(parents, *grads):
 # ---------------------------------------------------------------------------- elementwise
 
 
-@_rule("add")
+@rule("add")
 def _add(g, out, parents, params):
     a, b = parents
     return _each(parents, lambda: _sum_to(g, a.shape), lambda: _sum_to(g, b.shape))
 
 
-@_rule("sub")
+@rule("sub")
 def _sub(g, out, parents, params):
     a, b = parents
     return _each(parents, lambda: _sum_to(g, a.shape), lambda: _sum_to(E.neg(g), b.shape))
 
 
-@_rule("mul")
+@rule("mul")
 def _mul(g, out, parents, params):
     a, b = parents
     return _each(parents, lambda: _sum_to(E.mul(g, b), a.shape), lambda: _sum_to(E.mul(g, a), b.shape))
 
 
-@_rule("div")
+@rule("div")
 def _div(g, out, parents, params):
     a, b = parents
     return _each(parents, lambda: _sum_to(E.div(g, b), a.shape),
                  lambda: _sum_to(E.neg(E.div(E.mul(g, out), b)), b.shape))
 
 
-@_rule("pow")
+@rule("pow")
 def _pow(g, out, parents, params):
     a, b = parents
 
@@ -93,78 +95,78 @@ def _pow(g, out, parents, params):
     return _each(parents, lambda: _sum_to(E.mul(E.mul(g, b), E.pow(a, E.sub(b, 1))), a.shape), d_exponent)
 
 
-@_rule("neg")
+@rule("neg")
 def _neg(g, out, parents, params):
     return (E.neg(g),)
 
 
-@_rule("cast")
+@rule("cast")
 def _cast(g, out, parents, params):
     return (E.cast(g, parents[0].data.dtype),)
 
 
-@_rule("exp")
+@rule("exp")
 def _exp(g, out, parents, params):
     return (E.mul(g, out),)
 
 
-@_rule("log")
+@rule("log")
 def _log(g, out, parents, params):
     return (E.div(g, parents[0]),)
 
 
-@_rule("sqrt")
+@rule("sqrt")
 def _sqrt(g, out, parents, params):
     return (E.div(g, E.mul(out, 2.0)),)
 
 
-@_rule("square")
+@rule("square")
 def _square(g, out, parents, params):
     return (E.mul(E.mul(g, parents[0]), 2.0),)
 
 
-@_rule("abs")
+@rule("abs")
 def _abs(g, out, parents, params):
     return (E.mul(g, _const(xp.sign(parents[0].data))),)
 
 
-@_rule("tanh")
+@rule("tanh")
 def _tanh(g, out, parents, params):
     return (E.mul(g, E.sub(1.0, E.square(out))),)
 
 
-@_rule("sigmoid")
+@rule("sigmoid")
 def _sigmoid(g, out, parents, params):
     return (E.mul(g, E.mul(out, E.sub(1.0, out))),)
 
 
-@_rule("relu")
+@rule("relu")
 def _relu(g, out, parents, params):
     return (E.mul(g, _const(parents[0].data > 0)),)
 
 
-@_rule("leaky_relu")
+@rule("leaky_relu")
 def _leaky_relu(g, out, parents, params):
     return (E.where(parents[0].data > 0, g, E.mul(g, params)),)
 
 
-@_rule("elu")
+@rule("elu")
 def _elu(g, out, parents, params):
     return (E.where(parents[0].data > 0, g, E.mul(g, E.add(out, params))),)
 
 
-@_rule("softplus")
+@rule("softplus")
 def _softplus(g, out, parents, params):
     return (E.mul(g, E.sigmoid(parents[0])),)
 
 
-@_rule("swish")
+@rule("swish")
 def _swish(g, out, parents, params):
     s = E.sigmoid(parents[0])
     return (E.mul(g, E.add(s, E.mul(out, E.sub(1.0, s)))),)
 
 
-@_rule("clip")
+@rule("clip")
 def _clip(g, out, parents, params):
     x, (low, high) = parents[0].data, params
     inside = xp.ones(x.shape, dtype=bool)
@@ -183,17 +185,17 @@ def _select(g, parents, a_wins):
                  lambda: _sum_to(E.mul(g, _const(1 - weight)), b.shape))
 
 
-@_rule("maximum")
+@rule("maximum")
 def _maximum(g, out, parents, params):
     return _select(g, parents, parents[0].data > parents[1].data)
 
 
-@_rule("minimum")
+@rule("minimum")
 def _minimum(g, out, parents, params):
     return _select(g, parents, parents[0].data < parents[1].data)
 
 
-@_rule("where")
+@rule("where")
 def _where(g, out, parents, params):
     a, b = parents
     return _each(parents, lambda: _sum_to(E.where(params, g, 0.0), a.shape),
@@ -213,13 +215,13 @@ def _restore(g, axes, keepdims):
     return S.reshape(g, tuple(shape))
 
 
-@_rule("sum")
+@rule("sum")
 def _sum(g, out, parents, params):
     (x,), (axes, keepdims) = parents, params
     return (S.broadcast_to(_restore(g, axes, keepdims), x.shape),)
 
 
-@_rule("mean")
+@rule("mean")
 def _mean(g, out, parents, params):
     (x,), (axes, keepdims) = parents, params
     n = 1
@@ -228,22 +230,22 @@ def _mean(g, out, parents, params):
     return (S.broadcast_to(E.div(_restore(g, axes, keepdims), float(n)), x.shape),)
 
 
-@_rule("reshape", "expand_dims", "squeeze")
+@rule("reshape", "expand_dims", "squeeze")
 def _reshape(g, out, parents, params):
     return (S.reshape(g, parents[0].shape),)
 
 
-@_rule("transpose")
+@rule("transpose")
 def _transpose(g, out, parents, params):
     return (S.transpose(g, params),)
 
 
-@_rule("broadcast_to")
+@rule("broadcast_to")
 def _broadcast_to(g, out, parents, params):
     return (_sum_to(g, parents[0].shape),)
 
 
-@_rule("concat")
+@rule("concat")
 def _concat(g, out, parents, params):
     axis, start, grads = params, 0, []
     for p in parents:
@@ -254,7 +256,7 @@ def _concat(g, out, parents, params):
     return tuple(grads)
 
 
-@_rule("stack")
+@rule("stack")
 def _stack(g, out, parents, params):
     grads = []
     for i, p in enumerate(parents):
@@ -264,7 +266,7 @@ def _stack(g, out, parents, params):
     return tuple(grads)
 
 
-@_rule("getitem")
+@rule("getitem")
 def _getitem(g, out, parents, params):
     return (getitem_adjoint(g, parents[0].shape, params),)
 
@@ -281,7 +283,7 @@ def getitem_adjoint(g, shape, index):
     return attach(dx, (g,), lambda gg: (gg[index],), "getitem_adjoint", index)
 
 
-@_rule("getitem_adjoint")
+@rule("getitem_adjoint")
 def _scatter_rule(g, out, parents, params):
     return (S.getitem(g, params),)
 
@@ -289,7 +291,7 @@ def _scatter_rule(g, out, parents, params):
 # ---------------------------------------------------------------------------- products
 
 
-@_rule("matmul")
+@rule("matmul")
 def _matmul(g, out, parents, params):
     a, b = parents
     a2 = a if a.ndim > 1 else S.expand_dims(a, 0)
@@ -306,7 +308,7 @@ def _matmul(g, out, parents, params):
     )
 
 
-@_rule("dense_bias_act")
+@rule("dense_bias_act")
 def _dense_bias_act(g, out, parents, params):
     x, kernel = parents[0], parents[1]
     gz = E.mul(g, _const(out.data > 0)) if params else g
@@ -322,7 +324,7 @@ def _dense_bias_act(g, out, parents, params):
 # ---------------------------------------------------------------------------- convolutions
 
 
-@_rule("conv2d", "conv2d_bias_act")
+@rule("conv2d", "conv2d_bias_act")
 def _conv2d(g, out, parents, params):
     """conv2d = patches(x) @ k2, so dk = patches(x)^T @ g2, dx = patches_adjoint(g2 @ k2^T), db = sum(g2)."""
     strides, dilation, pads, relu = params
@@ -342,12 +344,12 @@ def _conv2d(g, out, parents, params):
     return tuple(grads)
 
 
-@_rule("patches")
+@rule("patches")
 def _patches(g, out, parents, params):
     return (C.patches_adjoint(g, *params),)
 
 
-@_rule("patches_adjoint")
+@rule("patches_adjoint")
 def _patches_adjoint(g, out, parents, params):
     return (C.patches(g, *params[1:]),)
 
@@ -355,24 +357,24 @@ def _patches_adjoint(g, out, parents, params):
 # ---------------------------------------------------------------------------- nn
 
 
-@_rule("softmax")
+@rule("softmax")
 def _softmax(g, out, parents, params):
     gy = E.mul(g, out)
     return (E.sub(gy, E.mul(out, R.sum(gy, axis=params, keepdims=True))),)
 
 
-@_rule("log_softmax")
+@rule("log_softmax")
 def _log_softmax(g, out, parents, params):
     return (E.sub(g, E.mul(E.exp(out), R.sum(g, axis=params, keepdims=True))),)
 
 
-@_rule("binary_cross_entropy_with_logits")
+@rule("binary_cross_entropy_with_logits")
 def _bce_logits(g, out, parents, params):
     logits, labels = parents
     return _each(parents, lambda: _sum_to(E.mul(g, E.sub(E.sigmoid(logits), labels)), logits.shape),
                  lambda: _sum_to(E.neg(E.mul(g, logits)), labels.shape))
 
 
-@_rule("dropout")
+@rule("dropout")
 def _dropout(g, out, parents, params):
     return (E.mul(g, _const(params)),)
