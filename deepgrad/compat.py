@@ -7,9 +7,17 @@ every dotted name below them (tensorflow.keras.layers, keras.datasets.mnist, ...
 run_script() installs the aliases, runs the file as `python FILE ARGS` would
 (as __main__, its folder first on sys.path, sys.argv = [FILE, *ARGS]) and puts
 everything back afterwards: sys.meta_path, sys.modules (a real `keras` or
-`tensorflow` imported before comes back), sys.argv and sys.path. An error in
-the script is reported as Python would, with deepgrad's own frames left out
-unless full_traceback is set.
+`tensorflow` imported before comes back), sys.argv and sys.path.
+
+`tensorflow` itself is a thin module in front of deepgrad (every name is
+deepgrad's) so that `tf.__version__` says the TensorFlow release whose API
+deepgrad follows, TF_VERSION (2.21.0, the TensorFlow that installs with Keras
+3.15.1, the Keras of `keras.__version__`), while `tf.deepgrad_version` and
+`deepgrad.__version__` stay deepgrad's own (`tf is deepgrad` no longer holds;
+every attribute, and tf.__name__, is deepgrad's).
+
+An error in the script is reported as Python would, with deepgrad's own frames
+left out unless full_traceback is set.
 """
 import importlib
 import importlib.abc
@@ -18,10 +26,34 @@ import os
 import runpy
 import sys
 import traceback
+import types
 
 _ROOTS = {"tensorflow.keras": "deepgrad.keras", "tensorflow": "deepgrad", "keras": "deepgrad.keras",
           "tf_keras": "deepgrad.keras"}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+TF_VERSION = "2.21.0"  # the TensorFlow release that ships the Keras API deepgrad matches (Keras 3.15.1)
+
+
+class TensorFlowModule(types.ModuleType):
+    """`tensorflow` under `deepgrad run`: deepgrad's names, with TensorFlow's __version__.
+
+    Attribute reads fall through to deepgrad (submodules such as tensorflow.keras are
+    served by the alias finder as the deepgrad modules themselves).
+    """
+
+    def __init__(self, deepgrad):
+        super().__init__(deepgrad.__name__, deepgrad.__doc__)  # tf.__name__ says who serves it
+        self.__path__ = list(deepgrad.__path__)
+        self.__file__ = deepgrad.__file__
+        self.__version__ = TF_VERSION
+        self.deepgrad_version = deepgrad.__version__
+        self._deepgrad = deepgrad
+
+    def __getattr__(self, name):
+        return getattr(self._deepgrad, name)
+
+    def __dir__(self):
+        return sorted(set(dir(self._deepgrad)) | set(self.__dict__))
 
 
 def deepgrad_name(name):
@@ -40,6 +72,8 @@ class _AliasLoader(importlib.abc.Loader):
     def create_module(self, spec):
         module = importlib.import_module(self.target)
         self._own_spec = module.__spec__
+        if spec.name == "tensorflow":
+            return TensorFlowModule(module)
         return module
 
     def exec_module(self, module):

@@ -82,7 +82,8 @@ def test_run_serves_tensorflow_and_keras_from_deepgrad_and_passes_argv(tmp_path,
         import keras as plain_keras
         from keras import layers
         import deepgrad
-        assert tf is deepgrad and keras is deepgrad.keras and plain_keras is deepgrad.keras
+        assert tf.constant is deepgrad.constant and tf.__version__ == "2.21.0"
+        assert keras is deepgrad.keras and plain_keras is deepgrad.keras
         assert Dense is deepgrad.keras.layers.Dense and layers is deepgrad.keras.layers
         assert isinstance(tf.keras.layers.Dense(2), deepgrad.keras.layers.Layer)
         assert __name__ == "__main__"

@@ -325,3 +325,62 @@ def test_keras_ops_program_learns_mnist(mnist_home, capsys):
     with capsys.disabled():
         print(f"\nkeras_ops_mnist.py: test accuracy {accuracy:.4f} in {elapsed:.0f} s")
     assert accuracy >= 0.965
+
+
+def test_vae_program_trains_on_a_tiny_dataset(tiny_mnist, capsys):
+    code, out, err, _ = run_example("vae_mnist.py", capsys)
+    assert code == 0, err
+    assert re.search(r"test: reconstruction loss [0-9.]+, KL [0-9.]+", out)
+
+
+@pytest.mark.slow
+def test_vae_learns_mnist(mnist_home, capsys):
+    """The custom train_step's reconstruction loss falls below 152 in 5 epochs (deepgrad 140.0 and TensorFlow 2.21
+    140.1 after 10 epochs of the same program)."""
+    code, out, err, elapsed = run_example("vae_mnist.py", capsys)
+    assert code == 0, err
+    first = float(re.search(r"first epoch: reconstruction loss ([0-9.]+)", out).group(1))
+    test = re.search(r"test: reconstruction loss ([0-9.]+), KL ([0-9.]+), .*: ([0-9.]+)", out)
+    reconstruction, kl, separated = (float(v) for v in test.groups())
+    with capsys.disabled():
+        print(f"\nvae_mnist.py: reconstruction loss {first:.1f} (first epoch) -> {reconstruction:.1f} (test), "
+              f"KL {kl:.2f}, nearest-mean digit accuracy {separated:.4f}, {elapsed:.0f} s")
+    assert reconstruction < 152 and first > reconstruction + 20 and 2 < kl < 12 and separated > 0.5
+
+
+def test_gan_fit_program_trains_on_a_tiny_dataset(tiny_mnist, capsys):
+    code, out, err, _ = run_example("gan_fit_mnist.py", capsys)
+    assert code == 0, err
+    assert re.search(r"histogram distance [0-9.]+ -> [0-9.]+; last epoch d_loss [0-9.]+, g_loss [0-9.]+", out)
+
+
+@pytest.mark.slow
+def test_gan_fit_learns_the_pixel_distribution(mnist_home, capsys):
+    """model.fit on the GAN's train_step brings generated pixels near the data's (TensorFlow: 0.934 -> 0.163)."""
+    code, out, err, elapsed = run_example("gan_fit_mnist.py", capsys)
+    assert code == 0, err
+    start, end = (float(v) for v in re.search(r"histogram distance ([0-9.]+) -> ([0-9.]+);", out).groups())
+    with capsys.disabled():
+        print(f"\ngan_fit_mnist.py: histogram distance {start:.3f} -> {end:.3f}, {elapsed:.0f} s")
+    assert start > 0.85 and end < 0.35
+
+
+def test_distillation_program_trains_on_a_tiny_dataset(tiny_mnist, capsys):
+    code, out, err, _ = run_example("knowledge_distillation.py", capsys)
+    assert code == 0, err
+    assert re.search(r"teacher test accuracy [0-9.]+; distilled student [0-9.]+", out)
+
+
+@pytest.mark.slow
+def test_distilled_student_learns_mnist(mnist_home, capsys):
+    """The student trained only through the Distiller's train_step classifies MNIST (TensorFlow: teacher 0.9836,
+    distilled student 0.9221, from scratch 0.9439)."""
+    code, out, err, elapsed = run_example("knowledge_distillation.py", capsys)
+    assert code == 0, err
+    found = re.search(r"teacher test accuracy ([0-9.]+); distilled student ([0-9.]+) \(agrees with the teacher on "
+                      r"([0-9.]+)\); student from scratch ([0-9.]+)", out)
+    teacher, distilled, agreement, scratch = (float(v) for v in found.groups())
+    with capsys.disabled():
+        print(f"\nknowledge_distillation.py: teacher {teacher:.4f}, distilled {distilled:.4f} "
+              f"(agreement {agreement:.4f}), from scratch {scratch:.4f}, {elapsed:.0f} s")
+    assert teacher > 0.97 and distilled > 0.9 and agreement > 0.9 and scratch > 0.9

@@ -2,8 +2,20 @@
 
 `from deepgrad import keras`, `from deepgrad.keras import layers, models`,
 `deepgrad.keras.layers.Dense(...)`: submodules load on first use.
+
+`keras.__version__` (and `keras.version()`) is the Keras release whose API and file
+format deepgrad matches, "3.15.1" (the Keras that deepgrad's tests compare against);
+deepgrad's own version is `deepgrad.__version__`.
 """
 import importlib
+
+__version__ = "3.15.1"
+
+
+def version():
+    """The Keras version whose API deepgrad matches (Keras' `keras.version()`)."""
+    return __version__
+
 
 _SUBMODULES = {
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",

@@ -15,13 +15,16 @@ _MODULES = {
     "merging": ["Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
                 "Dot", "concatenate", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot"],
     "preprocessing": ["Rescaling", "Normalization", "Resizing", "CenterCrop"],
+    "augmentation": ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+                     "RandomContrast", "RandomBrightness", "RandomCrop"],
     "convolutional": ["Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "Conv1D",
                       "Convolution2D", "Convolution1D", "SeparableConvolution2D"],
     "pooling": ["MaxPooling2D", "AveragePooling2D", "MaxPooling1D", "AveragePooling1D",
                 "GlobalAveragePooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling2D",
                 "GlobalMaxPooling1D", "MaxPool2D", "AvgPool2D", "MaxPool1D", "AvgPool1D",
                 "GlobalAvgPool2D", "GlobalAvgPool1D", "GlobalMaxPool2D", "GlobalMaxPool1D"],
-    "normalization": ["BatchNormalization", "LayerNormalization", "UnitNormalization"],
+    "normalization": ["BatchNormalization", "LayerNormalization", "UnitNormalization",
+                      "GroupNormalization"],
     "activation_layers": ["ReLU", "LeakyReLU", "Softmax", "ELU", "PReLU"],
     "embedding": ["Embedding"],
     "masking": ["Masking"],
@@ -30,6 +33,7 @@ _MODULES = {
     "bidirectional": ["Bidirectional"],
     "wrappers": ["TimeDistributed", "Wrapper"],
     "text_vectorization": ["TextVectorization"],
+    "attention": ["MultiHeadAttention", "Attention", "AdditiveAttention"],
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 _FUNCTIONS = {"concatenate", "add", "subtract", "multiply", "average", "maximum", "minimum", "dot", "Input"}

@@ -24,6 +24,14 @@ one thread against the conv2d, add and relu ops: the MNIST CNN's second
 convolution forward 3.16 -> 2.72 ms (batch 64), its first 1.07 -> 0.55 ms, and
 the whole MNIST CNN training step 18.4 -> 16.1 ms. Other activations, groups,
 other input dtypes and the other convolution layers keep the separate ops.
+
+Conv2D and Conv1D have Keras' public `convolution_op(inputs, kernel)` (the
+convolution alone, groups read from the kernel's shape). Conv2D.call computes
+`activation(self.convolution_op(inputs, self.kernel) + bias)`, so a subclass that
+overrides it (weight standardization: standardize the kernel, then
+`super().convolution_op(inputs, kernel)`) changes the layer; the fused path is
+taken only when convolution_op is not overridden. As in Keras 3.15, Conv1D.call
+does not go through convolution_op.
 """
 from ... import ops
 from ...ops import conv as conv_ops
@@ -264,23 +272,33 @@ class _Conv(_BaseConv):
     def _conv_once(self, inputs, kernel):
         raise NotImplementedError
 
+    def convolution_op(self, inputs, kernel):
+        """The convolution of `inputs` with `kernel`, before the bias and the activation.
+
+        Keras' public hook: call() computes `self.convolution_op(inputs, self.kernel)`, so a
+        subclass may transform the kernel first (e.g. weight standardization) and return
+        `super().convolution_op(inputs, new_kernel)`. The number of groups is read from the
+        kernel as Keras' ops.conv does: input channels // kernel.shape[-2].
+        """
+        groups = inputs.shape[-1] // kernel.shape[-2]
+        if groups == 1:
+            return self._conv_once(inputs, kernel)
+        # Group g sees input channels [g*C/G, (g+1)*C/G) and makes filters [g*F/G, (g+1)*F/G).
+        cin = kernel.shape[-2]
+        fout = kernel.shape[-1] // groups
+        return ops.concat([
+            self._conv_once(inputs[..., g * cin:(g + 1) * cin], kernel[..., g * fout:(g + 1) * fout])
+            for g in range(groups)
+        ], axis=-1)
+
     def call(self, inputs, training=None):
-        if self.groups == 1 and self.rank == 2:
+        overridden = type(self).convolution_op is not _Conv.convolution_op
+        if self.groups == 1 and self.rank == 2 and not overridden:
             fused = activations.fused_name(self.activation, "conv2d_bias_act")
             if fused is not None and inputs.dtype == self.kernel.dtype:
                 return conv_ops.conv2d_bias_act(inputs, self.kernel, self.bias, self.strides, self.padding,
                                                 self.dilation_rate, activation=fused)
-        if self.groups == 1:
-            outputs = self._conv_once(inputs, self.kernel)
-        else:
-            # Group g sees input channels [g*C/G, (g+1)*C/G) and makes filters [g*F/G, (g+1)*F/G).
-            cin = self.kernel.shape[-2]
-            fout = self.filters // self.groups
-            outputs = ops.concat([
-                self._conv_once(inputs[..., g * cin:(g + 1) * cin], self.kernel[..., g * fout:(g + 1) * fout])
-                for g in range(self.groups)
-            ], axis=-1)
-        return self._finish(outputs)
+        return self._finish(self.convolution_op(inputs, self.kernel))
 
     def get_config(self):
         return self._config({"filters": self.filters}, **self._kernel_config())
@@ -306,6 +324,9 @@ class Conv2D(_Conv):
     Input shape: (batch, height, width, channels).
     Output shape: (batch, new_height, new_width, filters).
     Weights: `kernel` (kh, kw, channels // groups, filters), then `bias` (filters,).
+
+    `convolution_op(inputs, kernel)` is the convolution that call() uses; override it
+    to transform the kernel first, as in Keras.
 
     Example:
         >>> x = deepgrad.keras.layers.Input(shape=(28, 28, 1))
@@ -362,6 +383,11 @@ class Conv1D(_Conv):
 
     def _conv_once(self, inputs, kernel):
         return conv_ops.conv1d(inputs, kernel, self.strides[0], self.padding, self.dilation_rate[0])
+
+    def call(self, inputs, training=None):
+        # As Keras 3.15's Conv1D.call: the convolution itself, not self.convolution_op (which
+        # Conv1D still offers), so overriding convolution_op changes only Conv2D's results.
+        return self._finish(_Conv.convolution_op(self, inputs, self.kernel))
 
 
 class Conv2DTranspose(_BaseConv):

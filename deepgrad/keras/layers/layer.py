@@ -9,8 +9,16 @@ Masks ride on tensors as in Keras 3: a layer's output carries `_keras_mask`
 (set from compute_mask(inputs, mask) when the layer supports_masking), and the
 next layer receives it as its call's `mask` argument. Functional models get
 their masks this way when they run, so the graph itself holds none.
+
+Losses ride on layers as in Keras 3: `add_loss(t)` inside call() (and the
+activity regularizer, on every output) records a tensor on the layer; the
+outermost call (a model's, or an eager layer's own) clears the losses of the
+whole layer tree first, so `layer.losses` holds those of the latest call, the
+weights' regularization penalties after them. Symbolic calls record none.
 """
+import collections
 import inspect
+import threading
 import warnings
 
 from ... import backend
@@ -24,6 +32,51 @@ from .input_spec import check_input_spec
 from .keras_tensor import KerasTensor, Node, map_structure, flatten_structure
 
 _name_counts = {}
+
+
+class _Scope(threading.local):
+    """Where layer calls stand, per thread: the outermost layer being called (whose call cleared
+    the losses of its tree), and whether calls are symbolic (shape tracing), which add no loss."""
+
+    entry = None
+    symbolic = False
+    training = None  # the training flag of the innermost call that has one (inherited by calls without)
+
+
+_scope = _Scope()
+
+
+class outer_call:
+    """Context of one layer call: the outermost one clears the losses of `layer`'s tree first
+    (Keras' call context), nested calls add to them. Functional models enter it when they run."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.entered = False
+
+    def __enter__(self):
+        if _scope.entry is None:
+            _scope.entry = self.layer
+            self.entered = True
+            self.layer._clear_losses()
+        return self
+
+    def __exit__(self, *exc):
+        if self.entered:
+            _scope.entry = None
+        return False
+
+
+class symbolic_scope:
+    """Calls made inside record no loss: layers run on placeholder zeros to find shapes."""
+
+    def __enter__(self):
+        self.previous, _scope.symbolic = _scope.symbolic, True
+        return self
+
+    def __exit__(self, *exc):
+        _scope.symbolic = self.previous
+        return False
 
 
 def unique_name(base):
@@ -62,7 +115,8 @@ class Layer:
         dtype: the dtype of weights and computations (float32 by default).
         input_shape / batch_input_shape / input_dim: the input shape without
             (or with) the batch axis, for the first layer of a Sequential model.
-        activity_regularizer: a penalty on the layer's outputs, added to the loss.
+        activity_regularizer: a penalty on each of the layer's outputs, divided by the batch
+            size and added to `losses` at every call (so to the loss fit minimizes).
     """
 
     autocast = True
@@ -90,7 +144,7 @@ class Layer:
         self.input_spec = None
         self.supports_masking = False
         self.activity_regularizer = regularizers_module.get(activity_regularizer)
-        self._activity_losses = []
+        self._losses = []
         self._inbound_nodes = []
         self._build_shape = None
         if input_dim is not None and input_shape is None:
@@ -215,15 +269,69 @@ class Layer:
     def count_params(self):
         return int(sum(w.data.size for w in self.weights))
 
+    # ---- losses ----------------------------------------------------------
+    def add_loss(self, loss):
+        """Record a loss tensor (or a structure of them) from inside call() or build().
+
+        The losses of the latest outer call are in `layer.losses` (and the model's),
+        which fit() adds to the compiled loss. Calls on symbolic tensors (building a
+        functional model) record nothing, as Keras.
+
+        Example:
+
+            class ActivityPenalty(keras.layers.Layer):
+                def call(self, x):
+                    self.add_loss(0.01 * ops.sum(ops.square(x)))
+                    return x
+        """
+        losses = flatten_structure(loss)
+        for value in losses:
+            if not isinstance(value, Tensor):
+                raise ValueError(
+                    "`add_loss()` can only be called from inside `build()` or `call()`, on a tensor "
+                    f"input. Received invalid value: {value!r} (layer '{self.name}')"
+                )
+        if _scope.symbolic:
+            return
+        self._own_losses().extend(losses)
+
+    def _own_losses(self):
+        losses = self.__dict__.get("_losses")
+        if losses is None:  # a layer whose __init__ has not run Layer.__init__ (yet)
+            losses = []
+            object.__setattr__(self, "_losses", losses)
+        return losses
+
+    def _clear_losses(self):
+        """Forget the losses of this layer and of every layer nested in it (Keras' _clear_losses)."""
+        for layer in self._flatten_layers():
+            layer._own_losses().clear()
+
+    def _keras_loss_order(self):
+        """The nested layers in the order Keras' _flatten_layers gives them (a deque fed by extendleft)."""
+        out, seen = [], set()
+        queue = collections.deque(self._layers)
+        while queue:
+            layer = queue.popleft()
+            if id(layer) in seen or layer is self:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            queue.extendleft(layer._layers)
+        return out
+
     @property
     def losses(self):
-        """Regularization penalties of the weights and activity, as scalar tensors."""
-        out = []
-        for layer in self._flatten_layers():
-            for w in layer._own_weights:
-                if w.regularizer is not None and w.trainable:
-                    out.append(w.regularizer(w))
-            out.extend(layer._activity_losses)
+        """The scalar losses of the latest call, then the weights' regularization penalties.
+
+        As Keras 3: the tensors this layer added with add_loss (activity regularization
+        included, divided by the batch size), those of its nested layers, then
+        `regularizer(w)` for every trainable weight that has one.
+        """
+        out = list(self._own_losses())
+        for layer in self._keras_loss_order():
+            out.extend(layer._own_losses())
+        out.extend(w.regularizer(w) for w in self.trainable_weights if getattr(w, "regularizer", None) is not None)
         return out
 
     # ---- building and calling -----------------------------------------
@@ -251,8 +359,13 @@ class Layer:
         return mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, **kwargs):
-        if any(isinstance(t, KerasTensor) for t in flatten_structure(inputs)):
-            return self._symbolic_call(inputs, *args, **kwargs)
+        if any(isinstance(t, KerasTensor) for t in flatten_structure([inputs, list(args), kwargs])):
+            with outer_call(self):
+                return self._symbolic_call(inputs, *args, **kwargs)
+        with outer_call(self):
+            return self._eager_call(inputs, *args, **kwargs)
+
+    def _eager_call(self, inputs, *args, **kwargs):
         inputs = map_structure(self._to_tensor, inputs)
         shapes = map_structure(lambda t: t.shape, inputs)
         if self.input_spec is not None:
@@ -266,18 +379,25 @@ class Layer:
             previous_mask = attached_mask(inputs)
             if previous_mask is not None and _call_accepts(type(self), "mask"):
                 kwargs["mask"] = previous_mask
+        training = kwargs.get("training")
+        if training is None:  # Keras' call context: an inner call inherits the outer call's training flag
+            training = _scope.training
+            if training is not None:
+                kwargs["training"] = training
         for key in ("training", "mask"):
             if key in kwargs and (kwargs[key] is None or not _call_accepts(type(self), key)):
                 del kwargs[key]
-        if kwargs.get("training") is False and is_grad_enabled() and not is_grad_requested():
-            with no_grad():  # inference outside a tape or fit: Keras records nothing
+        outer_training, _scope.training = _scope.training, training
+        try:
+            if training is False and is_grad_enabled() and not is_grad_requested():
+                with no_grad():  # inference outside a tape or fit: Keras records nothing
+                    outputs = self.call(inputs, *args, **kwargs)
+            else:
                 outputs = self.call(inputs, *args, **kwargs)
-        else:
-            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _scope.training = outer_training
         if self.activity_regularizer is not None:
-            self._activity_losses = [
-                self.activity_regularizer(o) / o.shape[0] for o in flatten_structure(outputs)
-            ]
+            self._add_activity_losses(outputs)
         if self.supports_masking:
             _attach_masks(outputs, self.compute_mask(inputs, previous_mask))
         elif previous_mask is not None:
@@ -287,6 +407,18 @@ class Layer:
                 "destroy the mask information. Downstream layers will not see the mask."
             )
         return outputs
+
+    def _add_activity_losses(self, outputs):
+        """Keras 3's activity regularization: regularizer(output) / batch size for each output
+        tensor (a scalar output is not divided; an empty batch gives 0), added as a loss."""
+        for out in flatten_structure(outputs):
+            if not isinstance(out, Tensor):
+                continue
+            loss = self.activity_regularizer(out)
+            if out.ndim > 0:
+                batch = out.shape[0]
+                loss = loss / float(batch) if batch else loss * 0.0
+            self.add_loss(loss)
 
     def _to_tensor(self, x):
         t = x if isinstance(x, Tensor) else as_tensor(x)
@@ -301,7 +433,13 @@ class Layer:
         if self.input_spec is not None:
             check_input_spec(self, inputs)
         self._maybe_build(in_shapes)
-        out_shapes = self.compute_output_shape(in_shapes)
+        if type(self).compute_output_shape is Layer.compute_output_shape:
+            # the default runs call() on zeros: every tensor argument gets its placeholder
+            out_shapes = _trace_output_shape(self, in_shapes, args, kwargs)
+        else:
+            named = _shape_arguments(self, inputs, args, kwargs)
+            out_shapes = (self.compute_output_shape(in_shapes) if named is None
+                          else self.compute_output_shape(**named))
         node = Node(self, inputs, args, kwargs)
         self._inbound_nodes.append(node)
         outputs = _shapes_to_keras_tensors(out_shapes, node, self.dtype)
@@ -497,21 +635,70 @@ def _shapes_to_keras_tensors(shapes, node, dtype):
     return [make(s) for s in shapes]
 
 
-def _trace_output_shape(layer, input_shape):
-    """Output shape found by running the layer on zeros under no_grad."""
+def _trace_output_shape(layer, input_shape, args=(), kwargs=None):
+    """Output shape found by running the layer's call on zeros under no_grad.
+
+    `args` and `kwargs` are the call's other arguments: each KerasTensor among them is
+    replaced by zeros of its shape and dtype, other values are passed as they are. Unknown
+    dims are run as 1 and as 2; the output dims that differ between the runs become None.
+    Layers called inside record no loss (a symbolic call).
+    """
+    kwargs = {k: v for k, v in (kwargs or {}).items()
+              if not (k in ("training", "mask") and (v is None or not _call_accepts(type(layer), k)))}
 
     def run(fill):
-        def zeros(shape):
-            concrete = tuple(fill if s is None else s for s in shape)
-            return Tensor(backend.xp.zeros(concrete, dtype=layer.dtype))
+        def concrete(shape):
+            return tuple(fill if s is None else s for s in shape)
 
-        with no_grad():
-            return map_structure(lambda t: t.shape, layer.call(map_structure(zeros, input_shape, is_leaf=_is_shape)))
+        def zeros(shape):
+            return Tensor(backend.xp.zeros(concrete(shape), dtype=layer.dtype))
+
+        def placeholder(value):
+            if isinstance(value, KerasTensor):
+                dtype = layer.dtype if value.dtype in (None, "string") else value.dtype
+                return Tensor(backend.xp.zeros(concrete(value.shape), dtype=dtype))
+            return value
+
+        call_args = [map_structure(placeholder, a) for a in args]
+        call_kwargs = {k: map_structure(placeholder, v) for k, v in kwargs.items()}
+        with no_grad(), symbolic_scope():
+            outputs = layer.call(map_structure(zeros, input_shape, is_leaf=_is_shape), *call_args, **call_kwargs)
+        return map_structure(lambda t: tuple(t.shape), outputs)
 
     first, second = run(1), run(2)
     return map_structure(
         lambda a, b: tuple(x if x == y else None for x, y in zip(a, b)), first, second, is_leaf=_is_shape
     )
+
+
+def _shape_arguments(layer, inputs, args, kwargs):
+    """Keras' alignment of a call's tensors with an overridden compute_output_shape.
+
+    None when compute_output_shape takes one argument (it gets the first input's shape);
+    otherwise {'<name>_shape': shape} for each of its parameters, `<name>` an argument of
+    call() (None when that argument is not a tensor or was not passed).
+    """
+    params = [p for p in inspect.signature(layer.compute_output_shape).parameters.values()
+              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY, p.KEYWORD_ONLY)]
+    if len(params) <= 1:
+        return None
+    try:
+        bound = inspect.signature(layer.call).bind(inputs, *args, **kwargs).arguments
+    except TypeError:
+        return None
+    named = {}
+    for p in params:
+        if not p.name.endswith("_shape") or (p.name[:-6] not in bound and p.default is p.empty):
+            raise ValueError(
+                "For a `compute_output_shape()` method with more than one argument, all arguments "
+                "should have a `_shape` suffix and match an argument from `call()`. E.g. "
+                f"`compute_output_shape(self, foo_shape, bar_shape)`. For layer '{type(layer).__name__}', "
+                f"received `compute_output_shape()` argument `{p.name}`."
+            )
+        if p.name[:-6] in bound:
+            named[p.name] = map_structure(
+                lambda t: tuple(t.shape) if hasattr(t, "shape") else None, bound[p.name[:-6]])
+    return named
 
 
 def _is_shape(s):

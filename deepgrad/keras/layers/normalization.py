@@ -1,4 +1,5 @@
-"""Normalization layers: BatchNormalization, LayerNormalization, UnitNormalization.
+"""Normalization layers: BatchNormalization, LayerNormalization, UnitNormalization,
+GroupNormalization.
 
 BatchNormalization, as Keras 3:
     training (training=True and layer.trainable):
@@ -10,6 +11,9 @@ BatchNormalization, as Keras 3:
         y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta
 LayerNormalization: the same formula with the statistics of each example over `axis`.
 UnitNormalization: x / ||x|| over `axis` (the norm floored at 1e-12).
+GroupNormalization: the channels split into `groups`; each example normalized with the mean and
+    variance of each group (over its channels and every non-batch axis), then scaled and shifted
+    per channel.
 """
 from ... import ops
 from ...backend import xp
@@ -362,4 +366,131 @@ class UnitNormalization(Layer):
     def get_config(self):
         config = super().get_config()
         config["axis"] = self.axis
+        return config
+
+
+class GroupNormalization(Layer):
+    """Group normalization (Wu and He, 2018): the channels of each example are
+    split into `groups` groups; each group is normalized with its own mean and
+    biased variance (over the group's channels and every other non-batch axis),
+    then each channel is scaled and shifted:
+
+        x: (N, ..., C) -> (N, ..., groups, C / groups)
+        y = gamma (x - mean_g) / sqrt(var_g + epsilon) + beta
+
+    groups=1 normalizes every channel together (LayerNormalization over all
+    axes); groups=-1 (or C) normalizes each channel alone (instance norm).
+    The same in training and inference.
+
+    Args:
+        groups: the number of groups, dividing the channels (32 by default;
+            -1 for one group per channel).
+        axis: the channel axis (-1, channels last).
+        epsilon: added to the variance.
+        center: add the learned offset `beta`. scale: multiply by the learned `gamma`.
+        beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+        beta_constraint, gamma_constraint: of the two weights.
+
+    Input and output shapes are the same. Weights: `gamma`, then `beta`, each (C,).
+
+    Example:
+        >>> GroupNormalization(groups=2)(images)   # images (N, H, W, 8): 2 groups of 4 channels
+    """
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
+        if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
+            raise ValueError(
+                "Received an invalid value for argument `groups`, expected a positive integer (or `-1` for "
+                f"instance normalization). Received: groups={groups}"
+            )
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = epsilon
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.gamma = None
+        self.beta = None
+
+    def build(self, input_shape):
+        _check_axes(self, [self.axis], input_shape)
+        dim = input_shape[self.axis]
+        if dim is None:
+            raise ValueError(
+                f'Layer "{self.name}" (GroupNormalization): axis {self.axis} of the input should have a '
+                f"defined dimension. Received: input_shape={tuple(input_shape)}"
+            )
+        if self.groups == -1:
+            self.groups = dim
+        if dim < self.groups:
+            raise ValueError(
+                f'Layer "{self.name}" (GroupNormalization): number of groups ({self.groups}) cannot be more '
+                f"than the number of channels ({dim})."
+            )
+        if dim % self.groups != 0:
+            raise ValueError(
+                f'Layer "{self.name}" (GroupNormalization): number of groups ({self.groups}) must divide '
+                f"the number of channels ({dim})."
+            )
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: dim})
+        if self.scale:
+            self.gamma = self.add_weight(
+                name="gamma", shape=(dim,), initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+            )
+        if self.center:
+            self.beta = self.add_weight(
+                name="beta", shape=(dim,), initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+            )
+        self.built = True
+
+    def call(self, inputs, training=None):
+        shape = tuple(inputs.shape)
+        rank = len(shape)
+        axis = self.axis % rank
+        channels = shape[axis]
+        grouped = shape[:axis] + (self.groups, channels // self.groups) + shape[axis + 1:]
+        x = ops.reshape(inputs, grouped)
+        reduce = tuple(a for a in range(1, rank + 1) if a != axis)
+        mean = ops.mean(x, axis=reduce, keepdims=True)
+        centred = x - mean
+        variance = ops.mean(centred * centred, axis=reduce, keepdims=True)
+        out = centred / ops.sqrt(variance + self.epsilon)
+        params = [1] * (rank + 1)
+        params[axis], params[axis + 1] = self.groups, channels // self.groups
+        if self.gamma is not None:
+            out = out * ops.reshape(self.gamma, tuple(params))
+        if self.beta is not None:
+            out = out + ops.reshape(self.beta, tuple(params))
+        return ops.reshape(out, shape)
+
+    def compute_output_shape(self, input_shape):
+        _check_axes(self, [self.axis], input_shape)
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "groups": self.groups,
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": _serialize(initializers, self.beta_initializer),
+            "gamma_initializer": _serialize(initializers, self.gamma_initializer),
+            "beta_regularizer": _serialize(regularizers, self.beta_regularizer),
+            "gamma_regularizer": _serialize(regularizers, self.gamma_regularizer),
+            "beta_constraint": _serialize(constraints, self.beta_constraint),
+            "gamma_constraint": _serialize(constraints, self.gamma_constraint),
+        })
         return config

@@ -258,15 +258,19 @@ class Resizing(Layer):
 
     Args:
         height, width: the output size.
-        interpolation: 'bilinear' (default) or 'nearest' (half-pixel centres,
-            as Keras' resize on its torch backend; no antialiasing).
+        interpolation: 'bilinear' (default), 'nearest' or 'bicubic' (half-pixel
+            centres, as Keras' resize on its torch backend).
+        antialias: filter when downsampling ('bilinear' and 'bicubic').
         crop_to_aspect_ratio: crop the largest centred box of the target's
             aspect ratio first, so the image is not distorted.
         pad_to_aspect_ratio: pad (with `fill_value`) to the target's aspect ratio instead.
         data_format: 'channels_last' (default) or 'channels_first'.
 
-    Input: (N, H, W, C) or a single image (H, W, C).
+    Input: (N, H, W, C) or a single image (H, W, C). Output: (N, height, width, C);
+    float images in the layer's dtype, integer images rounded back to their dtype, as Keras.
     """
+
+    autocast = False
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, antialias=False,
@@ -281,12 +285,11 @@ class Resizing(Layer):
         self.fill_mode = fill_mode
         self.fill_value = fill_value
         self.antialias = bool(antialias)
-        if interpolation not in ("bilinear", "nearest"):
+        if interpolation not in ("bilinear", "nearest", "bicubic"):
             raise NotImplementedError(
-                f"Resizing: interpolation='{interpolation}' is not implemented; use 'bilinear' or 'nearest'"
+                f"Resizing: interpolation='{interpolation}' is not implemented; use 'bilinear', 'nearest' "
+                "or 'bicubic'"
             )
-        if self.antialias:
-            raise NotImplementedError("Resizing: antialias=True is not implemented")
         if fill_mode != "constant":
             raise ValueError(
                 f"Resizing: only fill_mode='constant' is supported. Received: fill_mode={fill_mode}"
@@ -296,31 +299,20 @@ class Resizing(Layer):
         self.built = True
 
     def call(self, inputs, training=None):
-        single = inputs.ndim == 3
-        if single:
-            inputs = ops.expand_dims(inputs, 0)
-        if inputs.ndim != 4:
+        from ..ops import image
+
+        if inputs.ndim not in (3, 4):
             raise ValueError(
                 f'Layer "{self.name}" (Resizing): expects images of rank 3 or 4. '
                 f"Received: inputs.shape={inputs.shape}"
             )
-        x = inputs
-        h_axis, w_axis = (1, 2) if self.data_format == "channels_last" else (2, 3)
-        height, width = x.shape[h_axis], x.shape[w_axis]
-        if self.crop_to_aspect_ratio:
-            h0, w0, ch, cw = _aspect_box(height, width, self.height, self.width)
-            index = [slice(None)] * 4
-            index[h_axis], index[w_axis] = slice(h0, h0 + ch), slice(w0, w0 + cw)
-            x = x[tuple(index)]
-        elif self.pad_to_aspect_ratio:
-            pad_h = max(height, int(float(width * self.height) / self.width))
-            pad_w = max(width, int(float(height * self.width) / self.height))
-            top, left = int(float(pad_h - height) / 2), int(float(pad_w - width) / 2)
-            widths = [(0, 0)] * 4
-            widths[h_axis], widths[w_axis] = (top, top), (left, left)
-            x = ops.pad(x, widths, constant_value=self.fill_value)
-        out = resize_images(x, (self.height, self.width), self.interpolation, self.data_format)
-        return ops.squeeze(out, 0) if single else out
+        if inputs.dtype.kind == "f" and inputs.dtype != xp.dtype(self.dtype):
+            inputs = ops.cast(inputs, self.dtype)  # Keras' autocast: integer images keep their dtype
+        return image.resize(
+            inputs, (self.height, self.width), interpolation=self.interpolation, antialias=self.antialias,
+            crop_to_aspect_ratio=self.crop_to_aspect_ratio, pad_to_aspect_ratio=self.pad_to_aspect_ratio,
+            fill_mode=self.fill_mode, fill_value=self.fill_value, data_format=self.data_format,
+        )
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

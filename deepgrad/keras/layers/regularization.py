@@ -218,11 +218,19 @@ class GaussianDropout(Layer):
 
 
 class ActivityRegularization(Layer):
-    """The identity, adding l1 * sum(|x|) + l2 * sum(x^2) of its output (per
-    sample of the batch) to the model's loss.
+    """The identity, adding (l1 * sum(|x|) + l2 * sum(x^2)) / batch_size of its
+    output to the model's loss, as Keras 3 (the layer's `losses` after each call).
 
     Args:
         l1, l2: non-negative penalty factors.
+
+    Input shape: any, (batch, ...). Output shape: the input's.
+
+    Example:
+
+        layer = ActivityRegularization(l1=0.1)
+        layer(np.ones((2, 3)))      # returns its input
+        float(layer.losses[0])      # 0.1 * 6 / 2 = 0.3
     """
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):

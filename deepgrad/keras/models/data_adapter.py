@@ -3,12 +3,18 @@
 Accepted: NumPy arrays or tensors, lists/tuples or dicts of them, Python
 generators and iterables yielding (x, y[, sample_weight]) or x, and
 PyDataset/Sequence objects (len() batches, indexable).
+
+Each batch is what train_step(data) receives, packed as Keras packs it: arrays give `x`
+alone, `(x,)` for a list of inputs, `(x, y)` or `(x, y, sample_weight)`
+(keras.utils.pack_x_y_sample_weight); a generator's or a PyDataset's batches come unchanged.
 """
 import math
 
 from ...backend import rng, xp
 from ...tensor import Tensor
 from ..layers.keras_tensor import flatten_structure, map_structure
+from ..utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from .pandas_inputs import convert_pandas
 
 
 def _is_array(a):
@@ -16,9 +22,10 @@ def _is_array(a):
 
 
 def to_arrays(data):
-    """Tensors and numeric lists as NumPy arrays, inside any list/tuple/dict nesting."""
+    """Tensors, numeric lists and pandas objects as NumPy arrays, inside any list/tuple/dict nesting."""
     if data is None:
         return None
+    data = convert_pandas(data)
     if isinstance(data, Tensor):
         return data.data
     if isinstance(data, xp.ndarray):
@@ -76,25 +83,23 @@ def split_validation(x, y, sample_weight, fraction):
 
 
 def unpack(batch):
-    """(x, y, sample_weight) from a tuple of 1, 2 or 3 elements (or a bare x)."""
-    if isinstance(batch, tuple):
-        if len(batch) == 1:
-            return batch[0], None, None
-        if len(batch) == 2:
-            return batch[0], batch[1], None
-        if len(batch) == 3:
-            return batch
-        raise ValueError(
-            f"A batch must be x, (x,), (x, y) or (x, y, sample_weight). Received a tuple of {len(batch)} elements"
-        )
-    return batch, None, None
+    """(x, y, sample_weight) from a batch: keras.utils.unpack_x_y_sample_weight."""
+    return unpack_x_y_sample_weight(batch)
+
+
+def _replicate_sample_weight(y, sample_weight):
+    """One sample-weight array given for several outputs goes to each of them, as Keras' array adapter."""
+    containers = (list, tuple, dict)
+    if sample_weight is None or not isinstance(y, containers) or isinstance(sample_weight, containers):
+        return sample_weight
+    return map_structure(lambda _: sample_weight, y)
 
 
 class ArrayBatches:
-    """Minibatches of in-memory arrays; shuffled by one gather per epoch."""
+    """Minibatches of in-memory arrays, each packed as Keras packs it; shuffled by one gather per epoch."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
-        self.data = (x, y, sample_weight)
+        self.data = (x, y, _replicate_sample_weight(y, sample_weight))
         self.n = num_samples(x)
         self.batch_size = int(batch_size or 32)
         self.shuffle = bool(shuffle)
@@ -108,11 +113,12 @@ class ArrayBatches:
             x, y, sw = (None if d is None else map_structure(lambda a: a[order], d) for d in (x, y, sw))
         for step in range(self.steps):
             sl = slice(step * self.batch_size, (step + 1) * self.batch_size)
-            yield tuple(None if d is None else map_structure(lambda a: a[sl], d) for d in (x, y, sw))
+            yield pack_x_y_sample_weight(*(None if d is None else map_structure(lambda a: a[sl], d)
+                                           for d in (x, y, sw)))
 
 
 class SequenceBatches:
-    """Batches of a PyDataset/Sequence: dataset[i] for i in range(len(dataset))."""
+    """Batches of a PyDataset/Sequence, as it returns them: dataset[i] for i in range(len(dataset))."""
 
     def __init__(self, dataset, shuffle=False, steps=None):
         self.dataset = dataset
@@ -122,13 +128,13 @@ class SequenceBatches:
     def __iter__(self):
         order = rng().permutation(len(self.dataset)) if self.shuffle else range(len(self.dataset))
         for i in list(order)[: self.steps]:
-            yield unpack(self.dataset[int(i)])
+            yield self.dataset[int(i)]
         if hasattr(self.dataset, "on_epoch_end"):
             self.dataset.on_epoch_end()
 
 
 class GeneratorBatches:
-    """Batches from a generator or iterable; `steps` batches per epoch when given."""
+    """Batches from a generator or iterable, as it yields them; `steps` batches per epoch when given."""
 
     def __init__(self, source, steps=None):
         self.source = source
@@ -137,13 +143,13 @@ class GeneratorBatches:
 
     def __iter__(self):
         if self.steps is None:
-            yield from (unpack(b) for b in self.source)
+            yield from self.source
             return
         if self._iterator is None or _is_reiterable(self.source):
             self._iterator = iter(self.source)
         for _ in range(int(self.steps)):
             try:
-                yield unpack(next(self._iterator))
+                yield next(self._iterator)
             except StopIteration:
                 return
 
@@ -160,6 +166,7 @@ def _is_sequence(obj):
 
 def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None):
     """The right batch source for the data given."""
+    x, y, sample_weight = convert_pandas(x), convert_pandas(y), convert_pandas(sample_weight)
     if _is_sequence(x):
         return SequenceBatches(x, shuffle=shuffle, steps=steps)
     if hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(x, (xp.ndarray, list, tuple, dict, Tensor))):

@@ -3,7 +3,7 @@ the order of its layers, and its config (Keras 3's, read also in Keras 2's form)
 from ... import ops
 from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
-from ..layers.layer import Layer
+from ..layers.layer import Layer, outer_call
 from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
@@ -84,7 +84,18 @@ def graph_layers(inputs, outputs):
 
 
 def run_graph(model, inputs, training=None):
-    """Evaluate the model's nodes on concrete tensors; returns the outputs' structure."""
+    """Evaluate the model's nodes on concrete tensors; returns the outputs' structure.
+
+    Every argument of a node's call is replayed from the batch: the tensors among its
+    other positional and keyword arguments (a target, a sample weight) as well as its
+    inputs. Run as the outermost call, the model first clears the losses of its layers
+    (Keras' call context), so `model.losses` holds this run's.
+    """
+    with outer_call(model):
+        return _run_nodes(model, inputs, training)
+
+
+def _run_nodes(model, inputs, training):
     flat_inputs = _match_inputs(model, inputs)
     values = {}
     for kt, value in zip(model._flat_inputs, flat_inputs):
@@ -248,7 +259,7 @@ def functional_from_config(cls, config, custom_objects=None):
     def revive(value):
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
             return tensor(*value["config"]["keras_history"])
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):  # a list in JSON, a tuple in Keras' get_config()
             return [revive(v) for v in value]
         if isinstance(value, dict) and not ("class_name" in value and "config" in value):
             return {k: revive(v) for k, v in value.items()}

@@ -121,7 +121,8 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print Keras' table: layer (type), output shape, param #, and the totals."""
-        print_summary(self, print_fn=print_fn, line_length=line_length)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     @property
     def layers(self):

@@ -13,7 +13,10 @@ class Sequential(Model):
     `Sequential([Flatten(input_shape=(28, 28)), Dense(128, activation='relu'), Dense(10)])`
     or `model = Sequential(); model.add(...)`. When the first layer states its
     input shape (input_shape=, or an Input), the weights are created at once and
-    summary() works before training; otherwise on the first call.
+    summary() works before training; so they are when the first layer is a built
+    functional model (Model(inputs, outputs) or a built Sequential) followed by more
+    layers. Otherwise (also after layers that were only called before, as in Keras
+    3.15) the model is built on the first call.
     """
 
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
@@ -59,8 +62,23 @@ class Sequential(Model):
         return list(self._stack)
 
     def _build_if_shape_known(self):
+        """Build now when the input shape is known, as Keras 3's Sequential does: from an Input
+        (or a first layer's input_shape=), or from a first layer that is itself a built
+        functional model (a Model(inputs, outputs) or a built Sequential) with one input and
+        more layers after it. Layers that were merely called before (or built) do not make the
+        stack built: Keras 3.15 leaves such a model unbuilt too."""
         if self._input_layer is not None and self._stack:
             self._build_graph(self._input_layer.output)
+            return
+        shape = self._first_model_input_shape()
+        if shape is not None:
+            self.build(shape)
+
+    def _first_model_input_shape(self):
+        first = self._stack[0] if len(self._stack) > 1 else None
+        if not isinstance(first, Model) or not first._functional or len(first.inputs) != 1:
+            return None
+        return tuple(first.inputs[0].shape)
 
     def _build_graph(self, x):
         """Trace the stack symbolically: creates the weights and the functional graph."""

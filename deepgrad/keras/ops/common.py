@@ -4,6 +4,7 @@ import builtins
 
 from ...backend import floatx, xp
 from ...ops.elementwise import cast
+from ...ops.shape import stack
 from ...tensor import Tensor, as_tensor
 
 _FLOAT_ORDER = ("float16", "bfloat16", "float32", "float64")
@@ -134,6 +135,8 @@ def to_tensor(x, dtype=None):
         if dtype is not None and x.dtype.name != standardize_dtype(dtype):
             return cast(x, standardize_dtype(dtype))
         return x
+    if isinstance(x, (list, tuple)) and any(isinstance(v, Tensor) for v in _leaves(x)):
+        return to_tensor(stack([to_tensor(v) for v in x]), dtype)  # differentiable, as Keras' torch.stack
     if dtype is not None:
         return as_tensor(xp.asarray(x, dtype=standardize_dtype(dtype)))
     if isinstance(x, (xp.ndarray, xp.generic)):
@@ -142,6 +145,14 @@ def to_tensor(x, dtype=None):
     if d is None:
         d = result_type(x)
     return as_tensor(xp.asarray(x, dtype=d))
+
+
+def _leaves(x):
+    if isinstance(x, (list, tuple)):
+        for v in x:
+            yield from _leaves(v)
+    else:
+        yield x
 
 
 def axis_tuple(axis, ndim=None):

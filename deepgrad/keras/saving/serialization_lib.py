@@ -167,6 +167,8 @@ def public_name(obj):
     if cls.__module__.startswith("deepgrad."):
         if getattr(obj, "_functional", False) and cls.__name__ == "Model":
             return "keras.src.models.functional", "Functional", "Functional"
+        if cls.__module__ == "deepgrad.keras.layers.operations":  # Keras op nodes: written as Keras writes them
+            return f"keras.src.ops.{'core' if cls.__name__ == 'Cast' else 'numpy'}", cls.__name__, cls.__name__
         for prefix, module in _PUBLIC_MODULES:
             if cls.__module__.startswith(prefix):
                 return module, cls.__name__, None

@@ -9,6 +9,7 @@ batch must reproduce the loss and the weights.
 """
 import json
 import pathlib
+import zipfile
 
 import numpy as np
 import pytest
@@ -177,3 +178,20 @@ def test_deepgrads_first_keras_files_still_load(tmp_path):
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
     other.load_weights(tmp_path / "old.weights.h5")
     np.testing.assert_allclose(other.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_keras_model_with_op_nodes_resaved_by_deepgrad_loads_in_keras(tmp_path):
+    """Keras' recorded NotEqual mask node (Embedding(mask_zero=True)) is written back under Keras' own module
+    and registered name, so Keras reads deepgrad's file (it refused 'keras.layers.NotEqual')."""
+    keras_oracle = pytest.importorskip("keras")
+    model = keras.models.load_model(FIXTURES / "keras3.15-torch" / "embed_bidir.keras")
+    path = tmp_path / "resaved.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("config.json").decode()
+    assert '"module": "keras.src.ops.numpy", "class_name": "NotEqual"' in text
+    assert '"registered_name": "NotEqual"' in text
+    theirs = keras_oracle.models.load_model(path)
+    data = np.load(FIXTURES / "keras3.15-torch" / "embed_bidir.io.npz")
+    x = data["x0"]
+    np.testing.assert_allclose(np.asarray(theirs.predict(x, verbose=0)), model.predict(x, verbose=0), atol=1e-5)

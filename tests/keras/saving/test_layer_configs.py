@@ -39,6 +39,15 @@ def square_plus_one(x):
     return x * x + 1.0
 
 
+def _built_mha(k):
+    """MultiHeadAttention builds on (query shape, value shape), so the case builds it here."""
+    layer = k.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2, output_shape=5, use_gate=True,
+                                        kernel_initializer="he_normal", bias_regularizer=k.regularizers.L2(0.5),
+                                        seed=2)
+    layer.build((2, 5, 4), (2, 6, 3))
+    return layer
+
+
 def _cases():
     """{class name: (make(k) for k = keras or deepgrad.keras, input shape to build on or None)}."""
     seq, cells = (2, 5, 4), (2, 4)
@@ -117,6 +126,21 @@ def _cases():
         "LayerNormalization": (lambda k: k.layers.LayerNormalization(axis=[1, 2], epsilon=1e-5, scale=False),
                                (2, 3, 4)),
         "UnitNormalization": (lambda k: k.layers.UnitNormalization(axis=[1, 2]), (2, 3, 4)),
+        "RandomFlip": (lambda k: k.layers.RandomFlip("vertical", seed=3), (2, 8, 9, 3)),
+        "RandomRotation": (lambda k: k.layers.RandomRotation((-0.1, 0.2), fill_mode="constant", interpolation="nearest",
+                                                             seed=3, fill_value=0.5), (2, 8, 9, 3)),
+        "RandomZoom": (lambda k: k.layers.RandomZoom(0.2, (-0.1, 0.3), fill_mode="wrap", seed=3), (2, 8, 9, 3)),
+        "RandomTranslation": (lambda k: k.layers.RandomTranslation(0.1, (-0.2, 0.1), fill_mode="nearest", seed=3),
+                              (2, 8, 9, 3)),
+        "RandomContrast": (lambda k: k.layers.RandomContrast(0.3, value_range=(0, 1), seed=3), (2, 8, 9, 3)),
+        "RandomBrightness": (lambda k: k.layers.RandomBrightness((-0.1, 0.2), value_range=(0, 1), seed=3), (2, 8, 9, 3)),
+        "RandomCrop": (lambda k: k.layers.RandomCrop(5, 6, seed=3), (2, 8, 9, 3)),
+        "GroupNormalization": (lambda k: k.layers.GroupNormalization(groups=3, epsilon=1e-4, center=False,
+                                                                     gamma_regularizer=reg(k)), (2, 8, 9, 3)),
+        "MultiHeadAttention": (_built_mha, None),
+        "Attention": (lambda k: k.layers.Attention(use_scale=True, score_mode="concat", dropout=0.1, seed=2),
+                      [(2, 5, 4), (2, 6, 4)]),
+        "AdditiveAttention": (lambda k: k.layers.AdditiveAttention(dropout=0.1), [(2, 5, 4), (2, 6, 4)]),
         # activation layers
         "ReLU": (lambda k: k.layers.ReLU(max_value=6.0, negative_slope=0.1, threshold=0.5), (2, 3)),
         "LeakyReLU": (lambda k: k.layers.LeakyReLU(negative_slope=0.05), (2, 3)),
