@@ -14,7 +14,7 @@ from . import runtime_tuning
 
 runtime_tuning.apply()
 
-from . import linalg, math, nn, ops, random  # noqa: E402 (after the tuning, before NumPy loads)
+from . import config, linalg, math, nn, ops, random, version  # noqa: E402 (after the tuning, before NumPy loads)
 from .dtypes import (  # noqa: A004 (TensorFlow's dtype names)
     DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
     int16, int32, int64, string, uint8, uint16, uint32, uint64,
@@ -30,7 +30,7 @@ from .math import (  # noqa: A004 (TensorFlow's names)
 from .tape import GradientTape
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 from .tf_api import (  # noqa: A004 (TensorFlow's names)
-    boolean_mask, broadcast_to, cast, clip_by_value, concat, constant, convert_to_tensor,
+    boolean_mask, broadcast_to, cast, clip_by_value, concat, constant, convert_to_tensor, device,
     executing_eagerly, expand_dims, eye, fill, function, gather, identity, is_tensor, linspace,
     matmul, newaxis, norm, one_hot, ones, ones_like, pad, print, range, rank, reshape, shape,
     size, split, squeeze, stack, stop_gradient, tile, transpose, unstack, where, zeros,

@@ -28,10 +28,12 @@ import sys
 import traceback
 import types
 
+from .version import VERSION
+
 _ROOTS = {"tensorflow.keras": "deepgrad.keras", "tensorflow": "deepgrad", "keras": "deepgrad.keras",
           "tf_keras": "deepgrad.keras"}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-TF_VERSION = "2.21.0"  # the TensorFlow release that ships the Keras API deepgrad matches (Keras 3.15.1)
+TF_VERSION = VERSION  # the TensorFlow release that ships the Keras API deepgrad matches (Keras 3.15.1)
 
 
 class TensorFlowModule(types.ModuleType):
