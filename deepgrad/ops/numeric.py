@@ -11,7 +11,7 @@ import math
 from ..backend import xp
 from ..tensor import as_tensor, attach
 from .elementwise import _pair, unbroadcast
-from .table import declare
+from .table import declare, reflected
 
 # ---------------------------------------------------------------------------- error functions
 
@@ -417,7 +417,7 @@ def fmod(a, b):
     return attach(y, (a, b), vjp, "fmod")
 
 
-@declare(kind="binary")
+@declare(kind="binary", methods=("__mod__", ("__rmod__", reflected)))
 def mod(a, b):
     """y = a - b floor(a / b), the remainder with b's sign (Python %); shapes broadcast.
 
@@ -511,7 +511,7 @@ def sign(x):
     return as_tensor(xp.sign(as_tensor(x).data))
 
 
-def _no_grad_op(name, kind, fn, doc):
+def _no_grad_op(name, kind, fn, doc, methods=()):
     """Declare `name`: a no-gradient op computing fn on the arrays of its tensor arguments."""
     def op(*args):
         if len(args) == 2:
@@ -521,7 +521,7 @@ def _no_grad_op(name, kind, fn, doc):
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
-    return declare(name, kind=kind, differentiable=False)(op)
+    return declare(name, kind=kind, differentiable=False, methods=methods)(op)
 
 
 isnan = _no_grad_op("isnan", "elementwise", xp.isnan, "True where x is nan (no gradient).")
@@ -532,7 +532,8 @@ nextafter = _no_grad_op("nextafter", "binary", xp.nextafter,
                         "The next representable float after a in the direction of b (no gradient).")
 heaviside = _no_grad_op("heaviside", "binary", xp.heaviside,
                         "The step function of a: 0 for a < 0, 1 for a > 0, b where a == 0 (no gradient).")
-floor_divide = _no_grad_op("floor_divide", "binary", xp.floor_divide, "floor(a / b) (no gradient).")
+floor_divide = _no_grad_op("floor_divide", "binary", xp.floor_divide, "floor(a / b) (no gradient).",
+                           methods=("__floordiv__", ("__rfloordiv__", reflected)))
 gcd = _no_grad_op("gcd", "binary", xp.gcd, "The greatest common divisor of integers a and b.")
 lcm = _no_grad_op("lcm", "binary", xp.lcm, "The least common multiple of integers a and b.")
 logical_and = _no_grad_op("logical_and", "comparison", xp.logical_and, "a and b, elementwise (bool).")

@@ -145,8 +145,8 @@ class GeneratorBatches:
         if self.steps is None:
             yield from self.source
             return
-        if self._iterator is None or _is_reiterable(self.source):
-            self._iterator = iter(self.source)
+        if self._iterator is None or (_is_reiterable(self.source) and not is_infinite(self.source)):
+            self._iterator = iter(self.source)  # an infinite dataset goes on where the last epoch stopped
         for _ in range(int(self.steps)):
             try:
                 yield next(self._iterator)
@@ -156,6 +156,12 @@ class GeneratorBatches:
 
 def _is_reiterable(source):
     return iter(source) is not source
+
+
+def is_infinite(source):
+    """Whether `source` is a tf.data-style dataset that says it never ends (cardinality() == -1)."""
+    cardinality = getattr(source, "cardinality", None)
+    return callable(cardinality) and int(cardinality()) == -1
 
 
 def _is_sequence(obj):
@@ -170,6 +176,9 @@ def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False, 
     if _is_sequence(x):
         return SequenceBatches(x, shuffle=shuffle, steps=steps)
     if hasattr(x, "__next__") or (hasattr(x, "__iter__") and not isinstance(x, (xp.ndarray, list, tuple, dict, Tensor))):
+        if steps is None and is_infinite(x):
+            raise ValueError("When providing an infinite dataset, you must specify the number of steps to run "
+                             "(steps_per_epoch in fit, validation_steps, or steps in evaluate and predict).")
         return GeneratorBatches(x, steps=steps)
     x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
     check_cardinality(x, y, sample_weight)
