@@ -33,6 +33,31 @@ def _serialize(module, obj):
     return None if obj is None else module.serialize(obj)
 
 
+def _set_affine(layer, center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                beta_constraint, gamma_constraint):
+    """The arguments of a normalization's learned shift (beta) and scale (gamma), as the layer's attributes."""
+    layer.center = bool(center)
+    layer.scale = bool(scale)
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
+
+
+def _affine_config(layer):
+    """The serialized initializers, regularizers and constraints of beta and gamma, in Keras' key order."""
+    return {
+        "beta_initializer": _serialize(initializers, layer.beta_initializer),
+        "gamma_initializer": _serialize(initializers, layer.gamma_initializer),
+        "beta_regularizer": _serialize(regularizers, layer.beta_regularizer),
+        "gamma_regularizer": _serialize(regularizers, layer.gamma_regularizer),
+        "beta_constraint": _serialize(constraints, layer.beta_constraint),
+        "gamma_constraint": _serialize(constraints, layer.gamma_constraint),
+    }
+
+
 def _check_axes(layer, axes, input_shape):
     """Each axis within the rank of `input_shape`, else a ValueError naming the layer."""
     rank = len(input_shape)
@@ -101,16 +126,10 @@ class BatchNormalization(Layer):
             )
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        _set_affine(self, center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                    beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm = False
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
@@ -264,14 +283,8 @@ class LayerNormalization(Layer):
                 f"LayerNormalization: `axis` must be an int or a list/tuple of ints. Received: axis={axis!r}"
             )
         self.epsilon = epsilon
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        _set_affine(self, center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                    beta_constraint, gamma_constraint)
         self.supports_masking = True
         self.gamma = None
         self.beta = None
@@ -321,12 +334,7 @@ class LayerNormalization(Layer):
             "center": self.center,
             "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": _serialize(initializers, self.beta_initializer),
-            "gamma_initializer": _serialize(initializers, self.gamma_initializer),
-            "beta_regularizer": _serialize(regularizers, self.beta_regularizer),
-            "gamma_regularizer": _serialize(regularizers, self.gamma_regularizer),
-            "beta_constraint": _serialize(constraints, self.beta_constraint),
-            "gamma_constraint": _serialize(constraints, self.gamma_constraint),
+            **_affine_config(self),
         })
         return config
 
@@ -410,14 +418,8 @@ class GroupNormalization(Layer):
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        _set_affine(self, center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                    beta_constraint, gamma_constraint)
         self.gamma = None
         self.beta = None
 
@@ -486,11 +488,6 @@ class GroupNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": _serialize(initializers, self.beta_initializer),
-            "gamma_initializer": _serialize(initializers, self.gamma_initializer),
-            "beta_regularizer": _serialize(regularizers, self.beta_regularizer),
-            "gamma_regularizer": _serialize(regularizers, self.gamma_regularizer),
-            "beta_constraint": _serialize(constraints, self.beta_constraint),
-            "gamma_constraint": _serialize(constraints, self.gamma_constraint),
+            **_affine_config(self),
         })
         return config
