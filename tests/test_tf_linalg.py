@@ -7,25 +7,12 @@ import pytest
 
 import deepgrad as tf
 from tests.parity import requires_torch, torch
+from tests.ops.test_linalg_decompositions import TOL, nonsingular, rand, spd
 
 COVERED_OPS = set()
 COVERED_KERAS_OPS = set()
 
-TOL = {np.float64: dict(rtol=1e-7, atol=1e-9), np.float32: dict(rtol=2e-3, atol=2e-4)}
 DTYPES = [np.float64, np.float32]
-
-
-def rand(*shape, seed=0, dtype=np.float64):
-    return np.random.default_rng(seed).uniform(-1, 1, size=shape).astype(dtype)
-
-
-def nonsingular(*shape, seed=0, dtype=np.float64):
-    return (rand(*shape, seed=seed) + 3 * np.eye(shape[-1])).astype(dtype)
-
-
-def spd(*shape, seed=0, dtype=np.float64):
-    a = rand(*shape, seed=seed)
-    return (a @ np.swapaxes(a, -1, -2) + np.diag(np.arange(1.0, shape[-1] + 1))).astype(dtype)
 
 
 def _sign(v, axis):
