@@ -23,15 +23,17 @@ import importlib
 import importlib.abc
 import importlib.util
 import os
+import re
 import runpy
 import sys
 import traceback
 import types
 
+from .missing import message
 from .version import VERSION
 
-_ROOTS = {"tensorflow.keras": "deepgrad.keras", "tensorflow": "deepgrad", "keras": "deepgrad.keras",
-          "tf_keras": "deepgrad.keras"}
+_ROOTS = {"tensorflow.keras": "deepgrad.keras", "tensorflow.compat": "deepgrad.tf_compat",
+          "tensorflow": "deepgrad", "keras": "deepgrad.keras", "tf_keras": "deepgrad.keras"}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 TF_VERSION = VERSION  # the TensorFlow release that ships the Keras API deepgrad matches (Keras 3.15.1)
 
@@ -49,6 +51,7 @@ class TensorFlowModule(types.ModuleType):
         self.__file__ = deepgrad.__file__
         self.__version__ = TF_VERSION
         self.deepgrad_version = deepgrad.__version__
+        self.compat = importlib.import_module("deepgrad.tf_compat")
         self._deepgrad = deepgrad
 
     def __getattr__(self, name):
@@ -96,8 +99,30 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         except ModuleNotFoundError:
             found = None
         if found is None:
-            raise ModuleNotFoundError(f"deepgrad does not implement {name} (no module {real})", name=name)
+            raise ModuleNotFoundError(message(public_name(name)), name=name)
         return importlib.util.spec_from_loader(name, _AliasLoader(real))
+
+
+def public_name(name):
+    """How a user names a module or attribute: tensorflow.math.foo and deepgrad.math.foo -> tf.math.foo,
+    tensorflow.keras.X -> tf.keras.X, keras.X and deepgrad.keras.X -> keras.X."""
+    for prefix, public in (("tensorflow", "tf"), ("deepgrad.tf_compat", "tf.compat"),
+                           ("deepgrad.keras", "keras"), ("deepgrad", "tf"), ("tf_keras", "keras")):
+        if name == prefix or name.startswith(prefix + "."):
+            return public + name[len(prefix):]
+    return name
+
+
+def _missing_name(error):
+    """The one-line message for `from tensorflow import foo` when foo is missing (Python's
+    "cannot import name 'foo' from 'deepgrad'") or for `import tensorflow.a.b` below a module that is
+    not a package, else None."""
+    if isinstance(error, ModuleNotFoundError) and error.name and deepgrad_name(error.name):
+        return message(public_name(error.name))
+    if type(error) is not ImportError or error.name is None or not error.name.startswith("deepgrad"):
+        return None
+    found = re.match(r"cannot import name '([^']+)'", str(error))
+    return message(f"{public_name(error.name)}.{found.group(1)}") if found else None
 
 
 def _aliased_modules():
@@ -130,6 +155,9 @@ def _is_ours(filename):
 def _report(error, path, full_traceback):
     """Print `error` raised by the script at `path` to stderr, as Python would but shorter."""
     frames = traceback.extract_tb(error.__traceback__)
+    missing = _missing_name(error)
+    if missing is not None and not full_traceback:
+        error = NotImplementedError(missing).with_traceback(error.__traceback__)
     if "deepgrad does not implement" in str(error) and not full_traceback:
         in_script = [f for f in frames if f.filename == path]
         where = f"{path}, line {in_script[-1].lineno}: {in_script[-1].line}" if in_script else path

@@ -20,6 +20,7 @@ from .ops import numeric as _numeric
 from .ops import reduce as _reduce
 from .ops import segment as _segment
 from .tensor import Tensor, as_tensor
+from .missing import not_implemented
 
 
 def _axis(axis):
@@ -454,3 +455,6 @@ segment_sum, unsorted_segment_sum = _segment_reduction(_segment.segment_sum, "su
 segment_max, unsorted_segment_max = _segment_reduction(_segment.segment_max, "maximum")
 segment_min, unsorted_segment_min = _segment_reduction(_segment.segment_min, "minimum")
 segment_prod, unsorted_segment_prod = _segment_reduction(_segment.segment_prod, "product")
+
+
+__getattr__ = not_implemented("tf.math")

@@ -13,6 +13,7 @@ values every time.
 """
 from .backend import floatx, rng, set_seed, xp  # noqa: F401 (set_seed is tf.random.set_seed)
 from .tensor import Tensor, as_tensor
+from .missing import not_implemented
 
 __all__ = ["set_seed", "normal", "uniform", "truncated_normal", "shuffle", "categorical"]
 
@@ -104,3 +105,6 @@ def categorical(logits, num_samples, dtype=xp.int64, seed=None, name=None):
         raise ValueError(f"categorical: logits must have shape (batch, classes). Received: shape {x.shape}")
     noise = _generator(seed).gumbel(size=(x.shape[0], int(num_samples), x.shape[1]))
     return as_tensor(xp.argmax(x[:, None, :] + noise, axis=-1).astype(dtype))
+
+
+__getattr__ = not_implemented("tf.random")

@@ -17,6 +17,7 @@ from ..ops import nn
 from ..ops.table import fused_activation
 from ..tensor import as_tensor
 from .registry import Registry
+from ..missing import not_implemented
 
 ACTIVATIONS = Registry("activation")
 
@@ -305,3 +306,6 @@ def deserialize(config):
     """The activation function for a name or a serialized dict."""
     return get(config)
 
+
+
+__getattr__ = not_implemented("keras.activations")

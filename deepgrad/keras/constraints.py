@@ -11,6 +11,7 @@ each step. Names for get(): 'max_norm', 'non_neg', 'unit_norm', 'min_max_norm'.
 from ..backend import xp
 from ..tensor import Tensor
 from .registry import Registry
+from ..missing import not_implemented
 
 # Keras' backend.epsilon(): keeps the norms' division finite for all-zero slices.
 EPSILON = 1e-7
@@ -149,3 +150,6 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+
+
+__getattr__ = not_implemented("keras.constraints")

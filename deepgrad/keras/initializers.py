@@ -15,6 +15,7 @@ import math
 from ..backend import floatx, rng, xp
 from ..tensor import Tensor
 from .registry import Registry
+from ..missing import not_implemented
 
 _INITIALIZERS = Registry("initializer")
 
@@ -416,3 +417,6 @@ random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal,
 variance_scaling, orthogonal = VarianceScaling, Orthogonal
 glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+
+
+__getattr__ = not_implemented("keras.initializers")

@@ -25,6 +25,7 @@ from ..ops import nn
 from ..tensor import Tensor, as_tensor
 from . import activations
 from .registry import Registry, snake_case as _snake_case
+from ..missing import not_implemented
 
 EPSILON = 1e-7
 LOSSES = Registry("loss", instantiate=True)
@@ -916,3 +917,6 @@ def deserialize(config):
     raise ValueError(
         f"Could not interpret loss config: {config!r}. Known loss classes: {', '.join(sorted(_CLASSES))}"
     )
+
+
+__getattr__ = not_implemented("keras.losses")

@@ -17,6 +17,7 @@ from ..tensor import Tensor, no_grad
 from . import losses as losses_module
 from .losses import _snake_case, squeeze_or_expand_to_same_rank
 from .registry import Registry
+from ..missing import not_implemented
 
 METRICS = Registry("metric", instantiate=True)
 _CLASSES = {}
@@ -1082,3 +1083,6 @@ def deserialize(config):
             f"Known metric classes: {', '.join(sorted(_CLASSES))}"
         )
     return _CLASSES[class_name].from_config(config.get("config", {}))
+
+
+__getattr__ = not_implemented("keras.metrics")

@@ -31,6 +31,7 @@ from ..ops.shape import getitem
 from ..tensor import Tensor
 from ..variable import Variable
 from .ops.common import standardize_dtype, to_tensor
+from ..missing import not_implemented
 
 __all__ = ["SeedGenerator", "normal", "uniform", "truncated_normal", "randint", "categorical",
            "dropout", "shuffle", "gamma", "binomial", "beta"]
@@ -444,3 +445,6 @@ def beta(shape, alpha, beta, dtype=None, seed=None):
             f"`keras.random.beta` requires alpha > 0 and beta > 0. Received: alpha={alpha}, beta={beta}"
         )
     return Tensor(xp.asarray(_generator(seed).beta(a, b)).astype(dtype))
+
+
+__getattr__ = not_implemented("keras.random")

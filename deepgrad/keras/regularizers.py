@@ -16,6 +16,7 @@ import math
 from .. import ops
 from ..tensor import Tensor, as_tensor
 from .registry import Registry
+from ..missing import not_implemented
 
 _REGULARIZERS = Registry("regularizer")
 
@@ -144,3 +145,6 @@ def get(identifier):
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+
+
+__getattr__ = not_implemented("keras.regularizers")

@@ -14,6 +14,7 @@ from .base import Optimizer
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
+from ...missing import not_implemented
 
 # Classes, not instances: deserialize needs the class; get() instantiates it.
 _OPTIMIZERS = Registry("optimizer")
@@ -53,3 +54,6 @@ __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
     "schedules", "get", "serialize", "deserialize",
 ]
+
+
+__getattr__ = not_implemented("keras.optimizers")

@@ -4,5 +4,9 @@ Keras 3 keeps only `sequence` (and image helpers) here; text preprocessing is
 the TextVectorization layer.
 """
 from . import sequence
+from ...missing import not_implemented
 
 __all__ = ["sequence"]
+
+
+__getattr__ = not_implemented("keras.preprocessing")
