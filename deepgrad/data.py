@@ -7,7 +7,16 @@ a million elements holds only what shuffle's buffer or a batch needs.
 
 Elements are deepgrad Tensors arranged in a structure (a Tensor, or tuples,
 lists and dicts of them), as TensorFlow's elements are tf.Tensors. They carry
-no gradient.
+no gradient. Text (tf.string) is NumPy bytes; as_numpy_iterator gives a
+scalar string as Python bytes, as TF does.
+
+Element orders, padding, window contents, interleave orders, cardinalities
+and element_spec shapes follow TensorFlow 2.21 (the tests hold values
+recorded from it). `element_spec` is known without iterating for sources and
+shape-preserving or batching transformations; after a user function (map,
+flat_map, interleave, scan) it describes the first element, since deepgrad
+does not trace functions. Options are kept, not acted on: pipelines run in
+order on the calling thread.
 
 Example:
     ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(100, seed=0).batch(32)
@@ -16,11 +25,21 @@ Example:
 """
 
 import builtins
-import math
+import enum
+import glob
+import gzip
+import itertools
+import json
+import os
+import shutil
+import warnings
 
 from .backend import rng as _global_rng
 from .backend import xp
+from .dtypes import int64 as _int64
+from .dtypes import string as _string
 from .tensor import Tensor
+from .tensor_shape import TensorShape, TensorSpec
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -65,11 +84,14 @@ def _as_tensor(value, dtype=None):
         data = value.data
     elif isinstance(value, (xp.ndarray, xp.generic)):
         data = xp.asarray(value)  # NumPy arrays keep their dtype, as in TF
+    elif isinstance(value, (str, bytes)):
+        data = xp.asarray(value.encode() if isinstance(value, str) else value)  # tf.string: bytes
     else:
         data = Tensor(value).data  # Python numbers and lists: deepgrad's defaults (float32 for floats)
     if dtype is not None:
-        dtype = getattr(dtype, "as_numpy_dtype", dtype)
-        data = data.astype(xp.dtype(dtype), copy=False)
+        dtype = _numpy_dtype(dtype)
+        if not (dtype.kind == "O" and data.dtype.kind in "SUO"):  # tf.string keeps the text as it is
+            data = data.astype(dtype, copy=False)
     if isinstance(value, Tensor) and data is value.data and not value.requires_grad:
         return value
     return Tensor(data)
@@ -82,8 +104,165 @@ def _spec_dtype(spec):
     return getattr(spec, "dtype", spec)
 
 
+def _spec_of_array(shape, dtype):
+    """TensorSpec of arrays with this shape and dtype; NumPy text dtypes are tf.string."""
+    dtype = xp.dtype(dtype)
+    return TensorSpec(shape, _string if dtype.kind in "SUO" else dtype)
+
+
+def _describe(element):
+    """The element_spec of one element: a TensorSpec per Tensor, a DatasetSpec per Dataset."""
+
+    def leaf(value):
+        if isinstance(value, Dataset):
+            return DatasetSpec(value.element_spec)
+        return _spec_of_array(value.shape, value.dtype)
+
+    return _map_structure(leaf, element)
+
+
+def _map_up_to(fn, structure, other):
+    """fn(leaf, part) for each leaf of `structure` and the part of `other` at the same place.
+
+    `other` follows `structure` only as deep as `structure` goes, so a list in `other` where
+    `structure` has a leaf is one value (a shape); a non-container where `structure` has a
+    container is used for every leaf below it (one padding value for all components).
+    """
+    if isinstance(structure, dict):
+        if isinstance(other, dict):
+            return {k: _map_up_to(fn, v, other[k]) for k, v in structure.items()}
+        return {k: _map_up_to(fn, v, other) for k, v in structure.items()}
+    if isinstance(structure, (tuple, list)):
+        parts = other if isinstance(other, (tuple, list)) else [other] * len(structure)
+        if len(parts) != len(structure):
+            raise ValueError(
+                f"The structure {other!r} does not match the dataset's elements ({len(structure)} components)."
+            )
+        mapped = (_map_up_to(fn, v, o) for v, o in zip(structure, parts))
+        if hasattr(structure, "_fields"):
+            return type(structure)(*mapped)
+        return tuple(mapped)
+    return fn(structure, other)
+
+
+def _stack_batch(batch):
+    """Elements stacked component by component along a new first axis."""
+    return _zip_structures(lambda parts: Tensor(xp.stack([t.data for t in parts])), batch)
+
+
+def _padded_shape(shape, rank):
+    """A padded_shapes entry as a tuple of ints / None, checked against the component's rank."""
+    if isinstance(shape, Tensor):
+        shape = shape.data.tolist()
+    if isinstance(shape, int):
+        shape = (shape,)
+    dims = tuple(None if d is None or int(d) == -1 else int(d) for d in shape)
+    if rank is not None and len(dims) != rank:
+        raise ValueError(
+            f"padded_batch: padded_shapes {list(dims)} does not match a component of rank {rank}."
+        )
+    return dims
+
+
+class _Column:
+    """The tensors of one component across a batch (a leaf for the structure helpers), and its padded shape."""
+
+    def __init__(self, tensors, shape=None):
+        self.tensors = tensors
+        self.shape = shape
+
+
+def _pad_stack(parts, shape, value):
+    """Stack tensors of one component, padded with `value` to `shape` (None dims: the batch's largest)."""
+    arrays = [t.data for t in parts]
+    rank = arrays[0].ndim
+    if any(a.ndim != rank for a in arrays):
+        raise ValueError(f"padded_batch: components differ in rank. Received shapes: {[a.shape for a in arrays]}")
+    dims = (None,) * rank if shape is None else _padded_shape(shape, rank)
+    target = tuple(max(a.shape[d] for a in arrays) if n is None else n for d, n in enumerate(dims))
+    for a in arrays:
+        if any(have > want for have, want in zip(a.shape, target)):
+            raise ValueError(
+                "padded_batch: Attempted to pad to a smaller size than the input element. "
+                f"Received: element shape {a.shape}, padded shape {target}"
+            )
+    dtype = xp.result_type(*arrays) if arrays[0].dtype.kind in "SU" else arrays[0].dtype
+    if value is None:
+        value = b"" if dtype.kind == "S" else ("" if dtype.kind == "U" else 0)
+    value = xp.asarray(value.data if isinstance(value, Tensor) else value)
+    if value.ndim != 0:
+        raise ValueError(f"padded_batch: a padding value must be a scalar. Received shape {value.shape}")
+    out = xp.full((len(arrays),) + target, value, dtype=dtype)
+    for i, a in enumerate(arrays):
+        out[(i,) + tuple(builtins.slice(0, n) for n in a.shape)] = a
+    return Tensor(out)
+
+
+def _window_of(elements):
+    """One window: a Dataset over `elements`, or a structure of Datasets per component."""
+    if isinstance(elements[0], Tensor):
+        return _from_list(elements)
+    return _zip_structures(_from_list, elements)
+
+
+def _from_list(elements):
+    """A Dataset over a list of elements already made."""
+    elements = list(elements)
+    return Dataset(lambda: iter(elements), len(elements), lambda: _describe(elements[0]))
+
+
+def _strings(value):
+    """File names / patterns given as str, bytes, PathLike, Tensors or lists of them, as a list of str."""
+    if isinstance(value, Tensor):
+        value = value.data.tolist()
+    if isinstance(value, (list, tuple)):
+        return [name for v in value for name in _strings(v)]
+    if isinstance(value, bytes):
+        return [value.decode()]
+    return [os.fspath(value)]
+
+
+_END = object()  # next(iterator, _END): the end of a pass
+
+# element_spec reads the first element of some pipelines; shuffles then keep their pass count.
+_peeking = [0]
+
+
+def _numpy_dtype(dtype):
+    return xp.dtype(getattr(dtype, "as_numpy_dtype", dtype))
+
+
+def _generator_spec(output_types, output_shapes, output_signature):
+    """spec() for from_generator: from output_signature, or types with shapes; None: read the first element."""
+    if output_signature is not None:
+        return lambda: _map_structure(lambda sp: TensorSpec(sp.shape, sp.dtype), output_signature)
+    if output_types is None:
+        return None
+
+    def spec():
+        shapes = output_shapes
+        if shapes is None:
+            return _map_structure(lambda t: _spec_of_array(None, _numpy_dtype(t)), output_types)
+        return _map_up_to(lambda t, shape: _spec_of_array(shape, _numpy_dtype(t)), output_types, shapes)
+
+    return spec
+
+
 def _to_elements(structure):
     return _map_structure(_as_tensor, structure)
+
+
+def _input_elements(structure):
+    """from_tensor_slices / from_tensors input as Tensors: as in TF, a list is one tensor, not a structure
+    (["a", "b"] is a string vector; tuples and dicts are structures)."""
+    if isinstance(structure, dict):
+        return {k: _input_elements(v) for k, v in structure.items()}
+    if isinstance(structure, tuple):
+        parts = (_input_elements(v) for v in structure)
+        return type(structure)(*parts) if hasattr(structure, "_fields") else tuple(parts)
+    if isinstance(structure, list) and any(isinstance(v, (str, bytes)) for v in structure):
+        structure = [v.encode() if isinstance(v, str) else v for v in structure]  # tf.string: bytes
+    return _as_tensor(structure)
 
 
 def _call(fn, element):
@@ -113,9 +292,20 @@ class Dataset:
     has a new order.
     """
 
-    def __init__(self, make_iterator, cardinality):
+    def __init__(self, make_iterator, cardinality, spec=None, options=None):
+        """make_iterator() starts a pass; spec() gives the element_spec (None: read the first element)."""
         self._make_iterator = make_iterator
         self._cardinality = int(cardinality)
+        self._spec_fn = spec
+        self._spec = None
+        self._options = options
+
+    def _derive(self, make_iterator, cardinality, spec=None):
+        """A dataset made from this one: it keeps this one's options."""
+        return Dataset(make_iterator, cardinality, spec, self._options)
+
+    def _same_spec(self):
+        return lambda: self.element_spec
 
     # ------------------------------------------------------------ sources
 
@@ -127,7 +317,7 @@ class Dataset:
             tensors: an array/Tensor, or a tuple/list/dict (nested) of them,
                 all with the same first dimension.
         """
-        structure = _to_elements(tensors)
+        structure = _input_elements(tensors)
         leaves = _leaves(structure)
         if not leaves:
             raise ValueError("from_tensor_slices needs at least one component. Received: empty structure")
@@ -148,13 +338,13 @@ class Dataset:
             for i in builtins.range(n):
                 yield _map_structure(lambda t: Tensor(xp.asarray(t.data[i])), structure)
 
-        return Dataset(make, n)
+        return Dataset(make, n, lambda: _map_structure(lambda t: _spec_of_array(t.shape[1:], t.dtype), structure))
 
     @staticmethod
     def from_tensors(tensors, name=None):
         """A dataset of one element: the whole structure."""
-        structure = _to_elements(tensors)
-        return Dataset(lambda: iter([structure]), 1)
+        structure = _input_elements(tensors)
+        return Dataset(lambda: iter([structure]), 1, lambda: _describe(structure))
 
     @staticmethod
     def from_generator(generator, output_types=None, output_shapes=None, args=None, output_signature=None, name=None):
@@ -166,6 +356,11 @@ class Dataset:
             output_types / output_signature: dtypes (or TensorSpecs with a
                 `.dtype`) the yielded values are cast to; a structure like the
                 elements, or a single one.
+            output_shapes: with output_types, the shapes for element_spec.
+
+        element_spec comes from output_signature, or output_types and
+        output_shapes (unknown shapes when only types are given); without
+        either it describes the first element.
         """
         if not callable(generator):
             raise TypeError(f"from_generator expects a callable generator. Received: generator={generator!r}")
@@ -184,19 +379,19 @@ class Dataset:
             for value in generator(*call_args):
                 yield cast(value)
 
-        return Dataset(make, UNKNOWN_CARDINALITY)
+        return Dataset(make, UNKNOWN_CARDINALITY, _generator_spec(output_types, output_shapes, output_signature))
 
     @staticmethod
     def range(*args, output_type=xp.int64, name=None):
         """Integers like Python's range(start, stop, step), as scalar Tensors."""
         r = builtins.range(*(_check_count("range", a) for a in args))
-        dtype = xp.dtype(getattr(output_type, "as_numpy_dtype", output_type))
+        dtype = _numpy_dtype(output_type)
 
         def make():
             for i in r:
                 yield Tensor(xp.asarray(i, dtype=dtype))
 
-        return Dataset(make, len(r))
+        return Dataset(make, len(r), lambda: TensorSpec((), dtype))
 
     @staticmethod
     def zip(*datasets, name=None):
@@ -226,17 +421,30 @@ class Dataset:
                 position = iter(items)
                 yield _map_structure(lambda _: next(position), structure)
 
-        return Dataset(make, card)
+        options = flat[0]._options if flat else None
+        return Dataset(make, card, lambda: _map_structure(lambda d: d.element_spec, structure), options)
 
     # ------------------------------------------------------------ iteration
 
     def __iter__(self):
-        return iter(self._make_iterator())
+        return Iterator(self)
 
     def as_numpy_iterator(self):
-        """Iterate elements as NumPy arrays (same structure)."""
+        """Iterate elements as NumPy values (same structure), as TF: arrays, NumPy scalars for scalars
+        (np.int64(3)), and Python bytes for a scalar tf.string."""
+
+        def to_numpy(t):
+            if not isinstance(t, Tensor):
+                return t
+            if t.data.ndim == 0:
+                if t.data.dtype.kind in "SUO":
+                    value = t.data.item()
+                    return value.encode() if isinstance(value, str) else value
+                return t.data[()]
+            return t.numpy()
+
         for element in self:
-            yield _map_structure(lambda t: t.numpy() if isinstance(t, Tensor) else t, element)
+            yield _map_structure(to_numpy, element)
 
     def cardinality(self):
         """Number of elements, or INFINITE_CARDINALITY (-1) / UNKNOWN_CARDINALITY (-2), as an int64 Tensor."""
@@ -266,13 +474,12 @@ class Dataset:
     # ------------------------------------------------------------ transformations
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
-        """Apply map_func to each element (tuple components as separate arguments)."""
+        """Apply map_func to each element (tuple components as separate arguments).
 
-        def make():
-            for element in self:
-                yield _to_elements(_call(map_func, element))
-
-        return Dataset(make, self._cardinality)
+        An error in map_func for one element leaves the pass able to go on to
+        the next element, so ignore_errors() after map skips just that one.
+        """
+        return self._derive(lambda: _MapIterator(iter(self), map_func), self._cardinality)
 
     def filter(self, predicate, name=None):
         """Keep the elements for which predicate(...) is true."""
@@ -285,7 +492,7 @@ class Dataset:
                 if bool(keep):
                     yield element
 
-        return Dataset(make, UNKNOWN_CARDINALITY)
+        return self._derive(make, UNKNOWN_CARDINALITY, self._same_spec())
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None, name=None):
         """Stack consecutive elements into batches along a new first axis."""
@@ -296,20 +503,17 @@ class Dataset:
         if card >= 0:
             card = card // size if drop_remainder else -(-card // size)
 
-        def stack(batch):
-            return _zip_structures(lambda parts: Tensor(xp.stack([t.data for t in parts])), batch)
-
         def make():
             batch = []
             for element in self:
                 batch.append(element)
                 if len(batch) == size:
-                    yield stack(batch)
+                    yield _stack_batch(batch)
                     batch = []
             if batch and not drop_remainder:
-                yield stack(batch)
+                yield _stack_batch(batch)
 
-        return Dataset(make, card)
+        return self._derive(make, card, self._batched_spec(size if drop_remainder else None))
 
     def unbatch(self, name=None):
         """Split each element along its first axis into separate elements."""
@@ -322,7 +526,9 @@ class Dataset:
                     yield _map_structure(lambda t: Tensor(xp.asarray(t.data[i])), element)
 
         card = INFINITE_CARDINALITY if self._cardinality == INFINITE_CARDINALITY else UNKNOWN_CARDINALITY
-        return Dataset(make, card)
+        return self._derive(
+            make, card, lambda: _map_structure(lambda sp: TensorSpec(sp.shape[1:], sp.dtype), self.element_spec)
+        )
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
         """Shuffle with a buffer, as TF does.
@@ -345,7 +551,8 @@ class Dataset:
 
         def make():
             epoch = passes[0] if reshuffle else 0
-            passes[0] += 1
+            if not _peeking[0]:  # reading element_spec does not use up a pass's order
+                passes[0] += 1
             gen = xp.random.default_rng([base_seed, epoch])
             source = iter(self)
             buffer = []
@@ -364,7 +571,7 @@ class Dataset:
                 buffer.pop()
                 yield chosen
 
-        return Dataset(make, self._cardinality)
+        return self._derive(make, self._cardinality, self._same_spec())
 
     def repeat(self, count=None, name=None):
         """Repeat the dataset count times (forever when count is None or -1)."""
@@ -388,7 +595,7 @@ class Dataset:
                 if empty:
                     return
 
-        return Dataset(make, card)
+        return self._derive(make, card, self._same_spec())
 
     def take(self, count, name=None):
         """The first count elements (all when count is -1)."""
@@ -411,7 +618,7 @@ class Dataset:
                 if n >= count:
                     return
 
-        return Dataset(make, card)
+        return self._derive(make, card, self._same_spec())
 
     def skip(self, count, name=None):
         """All but the first count elements (none when count is -1)."""
@@ -431,14 +638,25 @@ class Dataset:
                 if n >= count:
                     yield element
 
-        return Dataset(make, card)
+        return self._derive(make, card, self._same_spec())
 
     def cache(self, filename="", name=None):
         """Keep the elements after the first complete pass and replay them afterwards.
 
-        The cache is in memory; a filename is accepted and the cache is kept in
-        memory all the same. A pass stopped early leaves nothing cached.
+        Without a filename the cache is in memory. With one, the first complete
+        pass writes the elements to the folder `filename + ".npzcache"` (NumPy
+        .npz chunks, no pickle) and every later pass, in this process or a
+        later one, reads them from there, as TF reads its cache files. A pass
+        stopped early leaves nothing cached: chunks are written to a temporary
+        folder that only becomes the cache when the pass ends.
         """
+        if isinstance(filename, Tensor):
+            filename = filename.data.item()
+        if isinstance(filename, bytes):
+            filename = filename.decode()
+        filename = os.fspath(filename)
+        if filename:
+            return self._derive(_FileCache(self, filename + ".npzcache").make, self._cardinality, self._same_spec())
         store = {}
 
         def make():
@@ -451,7 +669,7 @@ class Dataset:
                 yield element
             store["elements"] = seen
 
-        return Dataset(make, self._cardinality)
+        return self._derive(make, self._cardinality, self._same_spec())
 
     def prefetch(self, buffer_size, name=None):
         """Accepted for compatibility; elements are produced on demand."""
@@ -471,7 +689,13 @@ class Dataset:
             yield from self
             yield from dataset
 
-        return Dataset(make, card)
+        def spec():
+            return _zip_structures(
+                lambda pair: TensorSpec(pair[0].shape.most_specific_compatible_shape(pair[1].shape), pair[0].dtype),
+                [self.element_spec, dataset.element_spec],
+            )
+
+        return self._derive(make, card, spec)
 
     def enumerate(self, start=0, name=None):
         """Elements as (index, element) pairs, index an int64 Tensor counting from start."""
@@ -481,7 +705,7 @@ class Dataset:
             for i, element in enumerate(self, start):
                 yield (Tensor(xp.asarray(i, dtype=xp.int64)), element)
 
-        return Dataset(make, self._cardinality)
+        return self._derive(make, self._cardinality, lambda: (TensorSpec((), _int64), self.element_spec))
 
     def flat_map(self, map_func, name=None):
         """Map each element to a Dataset and chain those datasets' elements in order."""
@@ -495,14 +719,15 @@ class Dataset:
                     )
                 yield from inner
 
-        return Dataset(make, UNKNOWN_CARDINALITY)
+        return self._derive(make, UNKNOWN_CARDINALITY)
 
     def shard(self, num_shards, index, name=None):
         """Every num_shards-th element, starting at index (elements i with i % num_shards == index)."""
         num_shards, index = _check_count("num_shards", num_shards), _check_count("index", index)
         if num_shards <= 0 or not 0 <= index < num_shards:
             raise ValueError(
-                f"shard needs num_shards > 0 and 0 <= index < num_shards. Received: num_shards={num_shards}, index={index}"
+                "shard needs num_shards > 0 and 0 <= index < num_shards. "
+                f"Received: num_shards={num_shards}, index={index}"
             )
         card = self._cardinality
         if card >= 0:
@@ -513,7 +738,7 @@ class Dataset:
                 if i % num_shards == index:
                     yield element
 
-        return Dataset(make, card)
+        return self._derive(make, card, self._same_spec())
 
     def apply(self, transformation_func):
         """transformation_func(self), which must return a Dataset."""
@@ -531,6 +756,782 @@ class Dataset:
             state = _to_elements(reduce_func(state, element))
         return state
 
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False, name=None):
+        """Batch elements whose shapes differ, padding each component to a common shape.
+
+        Args:
+            batch_size: elements per batch.
+            padded_shapes: per component (same structure as the elements) the
+                shape to pad to; None dimensions (or padded_shapes=None) pad to
+                the largest size in the batch. An int is a rank-1 shape.
+            padding_values: per component (or one for all) the scalar to pad
+                with; 0 by default, b"" for strings.
+            drop_remainder: drop a last, smaller batch.
+
+        Output shape per component: (batch, *padded dims). An element larger
+        than its padded shape raises ValueError, as TF does.
+        """
+        size = _check_count("batch_size", batch_size)
+        if size <= 0:
+            raise ValueError(f"padded_batch: batch_size must be positive. Received: batch_size={batch_size}")
+        card = self._cardinality
+        if card >= 0:
+            card = card // size if drop_remainder else -(-card // size)
+
+        def stack(batch):
+            columns = _zip_structures(_Column, batch)  # the batch's tensors, per component
+            columns = _map_up_to(lambda column, shape: _Column(column.tensors, shape), columns, padded_shapes)
+            return _map_up_to(lambda column, value: _pad_stack(column.tensors, column.shape, value), columns,
+                              padding_values)
+
+        def make():
+            batch = []
+            for element in self:
+                batch.append(element)
+                if len(batch) == size:
+                    yield stack(batch)
+                    batch = []
+            if batch and not drop_remainder:
+                yield stack(batch)
+
+        def spec():
+            lead = (size if drop_remainder else None,)
+
+            def one(leaf, shape):
+                dims = leaf.shape if shape is None else TensorShape(_padded_shape(shape, leaf.shape.rank))
+                return TensorSpec(TensorShape(lead).concatenate(dims), leaf.dtype)
+
+            return _map_up_to(one, self.element_spec, padded_shapes)
+
+        return self._derive(make, card, spec)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        """A dataset of windows; each window is a dataset (a structure of datasets for structured elements).
+
+        Window k holds the input elements at positions k*shift + j*stride for
+        j < size (shift defaults to size). Windows at the end are shorter
+        unless drop_remainder, which drops every window with fewer than size
+        elements. Only the elements the current window needs are kept.
+        `ds.window(n, 1).flat_map(lambda w: w.batch(n))` gives sliding
+        windows as tensors.
+        """
+        size = _check_count("size", size)
+        shift = size if shift is None else _check_count("shift", shift)
+        stride = _check_count("stride", stride)
+        if size <= 0 or shift <= 0 or stride <= 0:
+            raise ValueError(
+                "window: size, shift and stride must be positive. "
+                f"Received: size={size}, shift={shift}, stride={stride}"
+            )
+        span = (size - 1) * stride  # positions from a window's first element to its last
+        card = self._cardinality
+        if card >= 0:
+            card = (card - 1 - span) // shift + 1 if drop_remainder and card > span else (
+                0 if drop_remainder else -(-card // shift)
+            )
+
+        def make():
+            source = iter(self)
+            buffer, first = [], 0  # buffer[i] is the input element at position first + i
+            start = 0
+            exhausted = False
+            while True:
+                while not exhausted and first + len(buffer) <= start + span:
+                    try:
+                        element = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    if first + len(buffer) < start:  # between windows when shift > size * stride
+                        first += 1
+                    else:
+                        buffer.append(element)
+                end = first + len(buffer)
+                if start >= end:
+                    return
+                picks = [buffer[p - first] for p in builtins.range(start, min(start + span, end - 1) + 1, stride)]
+                if len(picks) < size and drop_remainder:
+                    return
+                yield _window_of(picks)
+                start += shift
+                drop = min(start - first, len(buffer))
+                del buffer[:drop]
+                first += drop
+
+        return self._derive(make, card, lambda: _map_structure(DatasetSpec, self.element_spec))
+
+    def interleave(self, map_func, cycle_length=None, block_length=1, num_parallel_calls=None, deterministic=None,
+                   name=None):
+        """Map each element to a dataset and interleave those datasets' elements, as TF orders them.
+
+        cycle_length datasets are open at once (None or AUTOTUNE: the number
+        of CPU cores, as TF). block_length consecutive elements are taken from
+        each in turn. When one is exhausted the cycle moves on; its slot takes
+        the next input element's dataset the next time the cycle comes back
+        to it. num_parallel_calls and deterministic are accepted; the order is
+        always TF's deterministic one.
+        """
+        if cycle_length is None or cycle_length == AUTOTUNE:
+            cycle = os.cpu_count() or 1
+        else:
+            cycle = _check_count("cycle_length", cycle_length)
+        block = _check_count("block_length", block_length)
+        if cycle <= 0 or block <= 0:
+            raise ValueError(
+                f"interleave: cycle_length and block_length must be positive. Received: {cycle_length}, {block_length}"
+            )
+
+        def open_dataset(element):
+            inner = _call(map_func, element)
+            if not isinstance(inner, Dataset):
+                raise TypeError(f"Dataset.interleave: map_func must return a Dataset. Received: {type(inner).__name__}")
+            return iter(inner)
+
+        def make():
+            source = iter(self)
+            slots = [None] * cycle
+            index, taken, open_count, end_of_input = 0, 0, 0, False
+            while not end_of_input or open_count > 0:
+                if slots[index] is not None:
+                    try:
+                        element = next(slots[index])
+                    except StopIteration:
+                        slots[index] = None
+                        open_count -= 1
+                        index, taken = (index + 1) % cycle, 0
+                        continue
+                    taken += 1
+                    if taken == block:
+                        index, taken = (index + 1) % cycle, 0
+                    yield element
+                elif not end_of_input:
+                    element = next(source, _END)
+                    if element is _END:
+                        end_of_input = True
+                    else:
+                        slots[index] = open_dataset(element)
+                        open_count += 1
+                else:
+                    index, taken = (index + 1) % cycle, 0
+
+        return self._derive(make, UNKNOWN_CARDINALITY)
+
+    def rebatch(self, batch_size, drop_remainder=False, name=None):
+        """Re-slice batches to batch_size: the same as unbatch().batch(batch_size), as TF.
+
+        batch_size may be a list of sizes, used in turn (round robin) over the
+        unbatched elements. drop_remainder drops a last batch smaller than its
+        size. Cardinality is unknown, as in TF.
+        """
+        sizes = batch_size.data.tolist() if isinstance(batch_size, Tensor) else batch_size
+        sizes = [_check_count("batch_size", b) for b in (sizes if isinstance(sizes, (list, tuple)) else [sizes])]
+        if not sizes or min(sizes) <= 0:
+            raise ValueError(f"rebatch: batch sizes must be positive. Received: batch_size={batch_size}")
+        flat = self.unbatch()
+
+        def make():
+            turn, batch = 0, []
+            for element in flat:
+                batch.append(element)
+                if len(batch) == sizes[turn]:
+                    yield _stack_batch(batch)
+                    turn, batch = (turn + 1) % len(sizes), []
+            if batch and not drop_remainder:
+                yield _stack_batch(batch)
+
+        fixed = sizes[0] if drop_remainder and not isinstance(batch_size, (list, tuple)) and len(sizes) == 1 else None
+        return self._derive(make, UNKNOWN_CARDINALITY, flat._batched_spec(fixed))
+
+    def ignore_errors(self, log_warning=False, name=None):
+        """Skip the elements whose making raised an error (in map_func, say); the rest keep their order.
+
+        An error from a transformation that cannot resume (one buffering
+        elements, such as batch or shuffle) ends the pass instead.
+        """
+
+        def make():
+            source = iter(self)
+            while True:
+                try:
+                    element = next(source)
+                except StopIteration:
+                    return
+                except Exception as error:  # noqa: BLE001 (TF skips any error)
+                    if log_warning:
+                        warnings.warn(f"Dataset.ignore_errors: ignoring {type(error).__name__}: {error}", stacklevel=2)
+                    continue
+                yield element
+
+        return self._derive(make, UNKNOWN_CARDINALITY, self._same_spec())
+
+    def take_while(self, predicate, name=None):
+        """Elements while predicate(...) is true; stops at the first false."""
+
+        def make():
+            for element in self:
+                keep = _call(predicate, element)
+                if not bool(keep.data if isinstance(keep, Tensor) else keep):
+                    return
+                yield element
+
+        return self._derive(make, UNKNOWN_CARDINALITY, self._same_spec())
+
+    def scan(self, initial_state, scan_func, name=None):
+        """Running state: (state, output) = scan_func(state, element); yields each output."""
+
+        def make():
+            state = _to_elements(initial_state)
+            for element in self:
+                result = scan_func(state, element)
+                if not isinstance(result, tuple) or len(result) != 2:
+                    raise TypeError(
+                        f"Dataset.scan: scan_func must return (new_state, output). Received: {type(result).__name__}"
+                    )
+                state = _to_elements(result[0])
+                yield _to_elements(result[1])
+
+        return self._derive(make, self._cardinality)
+
+    def unique(self, name=None):
+        """Each distinct element once, in order of first appearance (single-component elements)."""
+
+        def make():
+            seen = set()
+            for element in self:
+                if not isinstance(element, Tensor):
+                    raise TypeError(f"Dataset.unique needs single-tensor elements. Received: {type(element).__name__}")
+                key = (element.data.dtype.str, element.shape, element.data.tobytes())
+                if key not in seen:
+                    seen.add(key)
+                    yield element
+
+        return self._derive(make, UNKNOWN_CARDINALITY, self._same_spec())
+
+    def with_options(self, options, name=None):
+        """This dataset with `options` merged over its own (options set here win)."""
+        if not isinstance(options, Options):
+            raise TypeError(f"with_options expects a tf.data.Options. Received: {type(options).__name__}")
+        merged = options if self._options is None else self._options.merge(options)
+        return Dataset(self._make_iterator, self._cardinality, self._same_spec(), merged)
+
+    def options(self):
+        """The tf.data.Options set on this dataset and those it is made from."""
+        return Options() if self._options is None else self._options.merge(Options())
+
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None, name=None):
+        """Group elements by key_func(...) (an int64 key); each full group becomes a dataset for reduce_func.
+
+        Elements go to their key's group in order; when a group holds
+        window_size elements (or window_size_func(key)) the elements of
+        reduce_func(key, dataset_of_the_group) are yielded and the group
+        starts again. At the end, the groups left over are reduced in key
+        order, as TF does.
+        """
+        if (window_size is None) == (window_size_func is None):
+            raise ValueError(
+                "group_by_window needs exactly one of window_size and window_size_func. "
+                f"Received: window_size={window_size}, window_size_func={window_size_func}"
+            )
+
+        def size_of(key):
+            if window_size is not None:
+                return _check_count("window_size", window_size)
+            return _check_count("window_size", window_size_func(Tensor(xp.asarray(key, dtype=xp.int64))))
+
+        def reduced(key, group):
+            out = reduce_func(Tensor(xp.asarray(key, dtype=xp.int64)), _from_list(group))
+            if not isinstance(out, Dataset):
+                raise TypeError(f"group_by_window: reduce_func must return a Dataset. Received: {type(out).__name__}")
+            return out
+
+        def make():
+            groups = {}
+            for element in self:
+                key = _check_count("key", _call(key_func, element))
+                group = groups.setdefault(key, [])
+                group.append(element)
+                if len(group) >= size_of(key):
+                    del groups[key]
+                    yield from reduced(key, group)
+            for key in sorted(groups):
+                yield from reduced(key, groups[key])
+
+        return self._derive(make, UNKNOWN_CARDINALITY)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries, bucket_batch_sizes, padded_shapes=None,
+                                  padding_values=None, pad_to_bucket_boundary=False, no_padding=False,
+                                  drop_remainder=False, name=None):
+        """Batch elements of similar length together: group_by_window with one group per bucket.
+
+        Bucket i holds lengths in [boundaries[i-1], boundaries[i]) (the first
+        from 0, the last to infinity) and is padded-batched
+        bucket_batch_sizes[i] at a time (len(boundaries) + 1 sizes). With
+        pad_to_bucket_boundary the variable dimension is padded to
+        boundary - 1 (the None dimensions of padded_shapes, or of the input's
+        element_spec), and lengths >= max(boundaries) raise ValueError;
+        no_padding batches without padding.
+        """
+        boundaries = [_check_count("bucket_boundaries", b) for b in bucket_boundaries]
+        sizes = [_check_count("bucket_batch_sizes", b) for b in bucket_batch_sizes]
+        if len(sizes) != len(boundaries) + 1:
+            raise ValueError(
+                "bucket_by_sequence_length: len(bucket_batch_sizes) must equal len(bucket_boundaries) + 1. "
+                f"Received: {len(sizes)} sizes for {len(boundaries)} boundaries"
+            )
+        if boundaries != sorted(boundaries):
+            raise ValueError(f"bucket_by_sequence_length: bucket_boundaries must be sorted. Received: {boundaries}")
+
+        def bucket(*element):
+            length = _check_count("length", element_length_func(*element))
+            if pad_to_bucket_boundary and length >= boundaries[-1]:
+                raise ValueError(
+                    "When pad_to_bucket_boundary=True, elements must have length < max(bucket_boundaries). "
+                    f"Received: length={length}, bucket_boundaries={boundaries}"
+                )
+            return sum(1 for b in boundaries if b <= length)
+
+        def batch_bucket(key, window):
+            size = sizes[int(key.data)]
+            if no_padding:
+                return window.batch(size, drop_remainder=drop_remainder)
+            shapes = padded_shapes
+            if pad_to_bucket_boundary:
+                limit = boundaries[int(key.data)] - 1
+
+                def to_boundary(spec, shape):
+                    dims = spec.shape if shape is None else _padded_shape(shape, spec.shape.rank)
+                    return tuple(limit if d is None else d for d in dims)
+
+                shapes = _map_up_to(to_boundary, self.element_spec, padded_shapes)
+            return window.padded_batch(size, shapes, padding_values, drop_remainder)
+
+        return self.group_by_window(bucket, batch_bucket, window_size_func=lambda key: sizes[int(key.data)])
+
+    def get_single_element(self, name=None):
+        """The dataset's only element (ValueError unless it has exactly one)."""
+        iterator = iter(self)
+        try:
+            element = next(iterator)
+        except StopIteration:
+            raise ValueError("get_single_element: the dataset is empty.") from None
+        for _ in iterator:
+            raise ValueError("get_single_element: the dataset has more than one element.")
+        return element
+
+    @staticmethod
+    def counter(start=0, step=1, dtype=xp.int64, name=None):
+        """start, start + step, ... forever (int64 scalars)."""
+        start, step = _check_count("start", start), _check_count("step", step)
+        dtype = _numpy_dtype(dtype)
+
+        def make():
+            value = start
+            while True:
+                yield Tensor(xp.asarray(value, dtype=dtype))
+                value += step
+
+        return Dataset(make, INFINITE_CARDINALITY, lambda: TensorSpec((), dtype))
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """Elements taken from datasets[i] for each i that choice_dataset yields (int64 scalars).
+
+        When the chosen dataset is empty, stop (stop_on_empty_dataset, the
+        default) or skip that choice.
+        """
+        datasets = list(datasets)
+
+        def make():
+            iterators = [iter(d) for d in datasets]
+            for choice in choice_dataset:
+                index = _check_count("choice", choice)
+                if not 0 <= index < len(iterators):
+                    raise ValueError(
+                        f"choose_from_datasets: choice {index} is out of range for {len(iterators)} datasets"
+                    )
+                try:
+                    yield next(iterators[index])
+                except StopIteration:
+                    if stop_on_empty_dataset:
+                        return
+
+        return datasets[0]._derive(make, UNKNOWN_CARDINALITY, datasets[0]._same_spec())
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None):
+        """Elements drawn at random from the datasets, dataset i with probability weights[i] (uniform by default).
+
+        An exhausted dataset ends the pass (stop_on_empty_dataset) or leaves
+        the draw to the others, renormalised. Seeded like shuffle: the same
+        sequence of draws on every pass unless rerandomize_each_iteration.
+        The draws come from deepgrad's RNG, so they differ from TF's.
+        """
+        datasets = list(datasets)
+        if weights is None:
+            weights = [1.0] * len(datasets)
+        weights = xp.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=xp.float64)
+        if weights.shape != (len(datasets),) or (weights < 0).any() or weights.sum() <= 0:
+            raise ValueError(
+                f"sample_from_datasets: weights must be {len(datasets)} non-negative numbers. "
+                f"Received: {weights.tolist()}"
+            )
+        base_seed = int(seed) if seed is not None else int(_global_rng().integers(0, 2**63 - 1))
+        passes = [0]
+
+        def make():
+            epoch = passes[0] if rerandomize_each_iteration else 0
+            if not _peeking[0]:
+                passes[0] += 1
+            gen = xp.random.default_rng([base_seed, epoch])
+            iterators = [iter(d) for d in datasets]
+            live = weights.copy()
+            while live.sum() > 0:
+                index = int(gen.choice(len(live), p=live / live.sum()))
+                try:
+                    yield next(iterators[index])
+                except StopIteration:
+                    if stop_on_empty_dataset:
+                        return
+                    live[index] = 0.0
+
+        return datasets[0]._derive(make, UNKNOWN_CARDINALITY, datasets[0]._same_spec())
+
+    # ------------------------------------------------------------ element_spec
+
+    @property
+    def element_spec(self):
+        """The type of each element: a structure of tf.TensorSpec (DatasetSpec for window's datasets).
+
+        Shapes follow TF: after batch() without drop_remainder the batch
+        dimension is None. Sources and shape-preserving transformations know
+        their spec; after map, flat_map, interleave and scan (whose functions
+        TF traces) it describes the first element.
+        """
+        if self._spec is None:
+            self._spec = self._spec_fn() if self._spec_fn is not None else self._first_spec()
+        return self._spec
+
+    def _first_spec(self):
+        _peeking[0] += 1
+        try:
+            iterator = iter(self)
+            try:
+                element = next(iterator)
+            except StopIteration:
+                raise ValueError("element_spec: the dataset is empty and its function's output is unknown.") from None
+            finally:
+                iterator.close()
+        finally:
+            _peeking[0] -= 1
+        return _describe(element)
+
+    def _batched_spec(self, size):
+        """spec() for batches of this dataset's elements: a leading dimension `size` (None: unknown)."""
+        return lambda: _map_structure(
+            lambda sp: TensorSpec(TensorShape([size]).concatenate(sp.shape), sp.dtype), self.element_spec
+        )
+
+    # ------------------------------------------------------------ files
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The files matching a glob pattern (or a list of them) as tf.string (bytes) elements.
+
+        Sorted by name when shuffle=False; shuffled (seeded by `seed`) when
+        shuffle is True or None, TF's default. No match raises ValueError.
+        """
+        patterns = _strings(file_pattern)
+        files = sorted(path for pattern in patterns for path in glob.glob(pattern))
+        if not files:
+            raise ValueError(f"list_files: No files matched pattern: {', '.join(patterns)}")
+        ds = Dataset.from_tensor_slices(xp.asarray([os.fsencode(f) for f in files]))
+        if shuffle is None or shuffle:
+            ds = ds.shuffle(len(files), seed=seed)
+        return ds
+
+
+class _MapIterator:
+    """map's pass: an iterator object, not a generator, so an error for one element does not end it."""
+
+    def __init__(self, source, map_func):
+        self._source = source
+        self._map_func = map_func
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return _to_elements(_call(self._map_func, next(self._source)))
+
+    def close(self):
+        getattr(self._source, "close", lambda: None)()
+
+
+class Iterator:
+    """One pass over a Dataset (what iter(dataset) returns): next(it) or it.get_next().
+
+    At the end, next() and get_next() raise StopIteration (TF's get_next raises
+    tf.errors.OutOfRangeError). close() ends the pass early.
+    """
+
+    def __init__(self, dataset):
+        self._dataset = dataset
+        self._elements = iter(dataset._make_iterator())
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._elements)
+
+    def get_next(self):
+        """The next element."""
+        return next(self._elements)
+
+    def close(self):
+        """Stop this pass now (a cache(filename) pass stopped here writes nothing)."""
+        getattr(self._elements, "close", lambda: None)()
+
+    @property
+    def element_spec(self):
+        return self._dataset.element_spec
+
+
+class DatasetSpec:
+    """The type of a dataset-valued element (window's windows): the spec of its elements."""
+
+    def __init__(self, element_spec, dataset_shape=()):
+        self.element_spec = element_spec
+        self.shape = TensorShape(dataset_shape)
+
+    def __eq__(self, other):
+        if not isinstance(other, DatasetSpec):
+            return NotImplemented
+        return (self.element_spec, self.shape) == (other.element_spec, other.shape)
+
+    def __hash__(self):
+        return hash(self.shape)
+
+    def __repr__(self):
+        return f"DatasetSpec({self.element_spec!r}, {self.shape!r})"
+
+
+# ---------------------------------------------------------------- files
+
+
+class _FileCache:
+    """cache(filename): the first complete pass writes .npz chunks; later passes read them.
+
+    The folder holds structure.json (the element's nesting, keys only) and
+    chunk-NNNNNN.npz files; in a chunk, component j is one stacked array
+    `c{j}` when its elements share shape and dtype, else arrays `c{j}_{i}`.
+    Files are read with allow_pickle=False.
+    """
+
+    CHUNK = 1024
+
+    def __init__(self, dataset, folder):
+        self.dataset = dataset
+        self.folder = folder
+
+    def make(self):
+        if os.path.isdir(self.folder):
+            yield from self._read()
+            return
+        parent = os.path.dirname(os.path.abspath(self.folder))
+        os.makedirs(parent, exist_ok=True)
+        temporary = f"{self.folder}.tmp-{os.getpid()}-{next(_temporary_names)}"
+        shutil.rmtree(temporary, ignore_errors=True)
+        os.makedirs(temporary)
+        complete = False
+        try:
+            chunk, count, structure = [], 0, None
+            for element in self.dataset:
+                if structure is None:
+                    structure = _encode_structure(element)
+                chunk.append(_leaves(element))
+                if len(chunk) == self.CHUNK:
+                    _write_chunk(temporary, count, chunk)
+                    chunk, count = [], count + 1
+                yield element
+            if chunk:
+                _write_chunk(temporary, count, chunk)
+            with open(os.path.join(temporary, "structure.json"), "w") as f:
+                json.dump(structure, f)
+            if not os.path.isdir(self.folder):
+                os.replace(temporary, self.folder)
+                complete = True
+        finally:
+            if not complete:
+                shutil.rmtree(temporary, ignore_errors=True)
+
+    def _read(self):
+        with open(os.path.join(self.folder, "structure.json")) as f:
+            structure = json.load(f)
+        chunks = sorted(n for n in os.listdir(self.folder) if n.startswith("chunk-") and n.endswith(".npz"))
+        for name in chunks:
+            with xp.load(os.path.join(self.folder, name), allow_pickle=False) as arrays:
+                count, components = int(arrays["count"]), int(arrays["components"])
+                stacked = {j: arrays[f"c{j}"] for j in builtins.range(components) if f"c{j}" in arrays.files}
+                for i in builtins.range(count):
+                    leaves = [
+                        stacked[j][i] if j in stacked else arrays[f"c{j}_{i}"] for j in builtins.range(components)
+                    ]
+                    yield _decode_structure(structure, iter([Tensor(xp.asarray(a)) for a in leaves]))
+
+
+_temporary_names = itertools.count()  # one temporary folder per writing pass, even for passes at once
+
+
+def _write_chunk(folder, index, chunk):
+    """Write a list of elements (each a list of leaf Tensors) as one .npz file."""
+    arrays = {"count": xp.asarray(len(chunk)), "components": xp.asarray(len(chunk[0]) if chunk else 0)}
+    for j in builtins.range(len(chunk[0])):
+        column = [element[j].data for element in chunk]
+        if column[0].dtype.kind == "O":
+            raise TypeError("Dataset.cache(filename) cannot store object arrays; use bytes (S) or str (U) arrays.")
+        if all(a.shape == column[0].shape and a.dtype == column[0].dtype for a in column):
+            arrays[f"c{j}"] = xp.stack(column)
+        else:
+            arrays.update({f"c{j}_{i}": a for i, a in enumerate(column)})
+    with open(os.path.join(folder, f"chunk-{index:06d}.npz"), "wb") as f:
+        xp.savez(f, **arrays)
+
+
+def _encode_structure(element):
+    """The nesting of an element as JSON: "leaf", {"tuple": [...]} or {"dict": [[key, ...], ...]}."""
+    if isinstance(element, dict):
+        return {"dict": [[k, _encode_structure(v)] for k, v in element.items()]}
+    if isinstance(element, (tuple, list)):
+        return {"tuple": [_encode_structure(v) for v in element]}
+    return "leaf"
+
+
+def _decode_structure(structure, leaves):
+    if structure == "leaf":
+        return next(leaves)
+    if "dict" in structure:
+        return {k: _decode_structure(v, leaves) for k, v in structure["dict"]}
+    return tuple(_decode_structure(v, leaves) for v in structure["tuple"])
+
+
+class TextLineDataset(Dataset):
+    """The lines of one or more text files, as tf.string (bytes) elements without their line ends.
+
+    Args:
+        filenames: a file name, a list of them, or a Dataset of them (e.g.
+            from list_files); files are read in order, one line at a time.
+        compression_type: None, "" or "GZIP".
+    """
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None):
+        if compression_type not in (None, "", "GZIP"):
+            raise ValueError(
+                f'TextLineDataset: compression_type must be None, "" or "GZIP". Received: {compression_type!r}'
+            )
+        opener = gzip.open if compression_type == "GZIP" else open
+
+        def names():
+            if isinstance(filenames, Dataset):
+                return [name for element in filenames for name in _strings(element)]
+            return _strings(filenames)
+
+        def make():
+            for path in names():
+                with opener(path, "rb") as f:
+                    for line in f:
+                        yield Tensor(xp.asarray(line.rstrip(b"\n").rstrip(b"\r")))
+
+        super().__init__(make, UNKNOWN_CARDINALITY, lambda: TensorSpec((), _string))
+
+
+# ---------------------------------------------------------------- options
+
+
+class _OptionGroup:
+    """A set of named options, each None (unset: TF's default) until assigned; other names raise."""
+
+    _names = ()
+
+    def __init__(self):
+        for name in self._names:
+            object.__setattr__(self, name, None)
+
+    def __setattr__(self, name, value):
+        if name not in self._names:
+            raise AttributeError(f"Cannot set the property {name} on {type(self).__name__}.")
+        object.__setattr__(self, name, value)
+
+    def _merge_from(self, other):
+        for name in self._names:
+            value = getattr(other, name)
+            if isinstance(value, _OptionGroup):
+                getattr(self, name)._merge_from(value)
+            elif value is not None:
+                object.__setattr__(self, name, value)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self._names)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self._names)})"
+
+
+class OptimizationOptions(_OptionGroup):
+    _names = ("apply_default_optimizations", "filter_fusion", "filter_parallelization", "inject_prefetch",
+              "map_and_batch_fusion", "map_and_filter_fusion", "map_fusion", "map_parallelization",
+              "noop_elimination", "parallel_batch", "seq_interleave_prefetch", "shuffle_and_repeat_fusion")
+
+
+class ThreadingOptions(_OptionGroup):
+    _names = ("max_intra_op_parallelism", "private_threadpool_size")
+
+
+class AutotuneOptions(_OptionGroup):
+    _names = ("autotune_algorithm", "cpu_budget", "enabled", "initial_parallelism", "min_parallelism", "ram_budget")
+
+
+class DistributeOptions(_OptionGroup):
+    _names = ("auto_shard_policy", "num_devices")
+
+
+class Options(_OptionGroup):
+    """tf.data.Options: accepted and kept (options() returns them); deepgrad's pipelines run in order
+    on the calling thread, so none of them changes the elements. Unknown names raise AttributeError."""
+
+    _names = ("autotune", "dataset_name", "deterministic", "experimental_deterministic", "experimental_distribute",
+              "experimental_external_state_policy", "experimental_optimization", "experimental_slack",
+              "experimental_symbolic_checkpoint", "experimental_threading", "experimental_warm_start",
+              "framework_type", "threading")
+    _groups = {"autotune": AutotuneOptions, "experimental_distribute": DistributeOptions,
+               "experimental_optimization": OptimizationOptions, "threading": ThreadingOptions,
+               "experimental_threading": ThreadingOptions}
+
+    def __init__(self):
+        super().__init__()
+        for name, group in self._groups.items():
+            object.__setattr__(self, name, group())
+
+    def merge(self, options):
+        """A new Options: these, with the ones set in `options` taking precedence."""
+        merged = Options()
+        merged._merge_from(self)
+        merged._merge_from(options)
+        return merged
+
+
+class AutoShardPolicy(enum.IntEnum):
+    """tf.data.experimental.AutoShardPolicy (accepted in Options; deepgrad runs on one worker)."""
+
+    OFF = -1
+    AUTO = 0
+    FILE = 1
+    DATA = 2
+    HINT = 3
+
 
 # ---------------------------------------------------------------- namespace
 
@@ -539,13 +1540,60 @@ def _cardinality(dataset):
     return dataset.cardinality()
 
 
+def _assert_cardinality(expected_cardinality):
+    """A transformation (for Dataset.apply) that declares the cardinality and checks it while iterating."""
+    expected = _check_count("expected_cardinality", expected_cardinality)
+
+    def transformation(dataset):
+        def make():
+            count = 0
+            for element in dataset:
+                count += 1
+                if expected != INFINITE_CARDINALITY and count > expected:
+                    raise ValueError(
+                        f"Input dataset was expected to contain {expected} elements "
+                        f"but contained at least {count} elements."
+                    )
+                yield element
+            if expected == INFINITE_CARDINALITY or count < expected:
+                raise ValueError(
+                    f"Input dataset was expected to contain {expected} elements but contained only {count} elements."
+                )
+
+        return dataset._derive(make, expected, dataset._same_spec())
+
+    return transformation
+
+
 class _Experimental:
     """tf.data.experimental: the names tutorials use."""
 
     AUTOTUNE = AUTOTUNE
     INFINITE_CARDINALITY = INFINITE_CARDINALITY
     UNKNOWN_CARDINALITY = UNKNOWN_CARDINALITY
+    AutoShardPolicy = AutoShardPolicy
+    OptimizationOptions = OptimizationOptions
+    ThreadingOptions = ThreadingOptions
+    AutotuneOptions = AutotuneOptions
+    DistributeOptions = DistributeOptions
     cardinality = staticmethod(_cardinality)
+    assert_cardinality = staticmethod(_assert_cardinality)
+    get_structure = staticmethod(lambda dataset: dataset.element_spec)
+    take_while = staticmethod(lambda predicate: lambda dataset: dataset.take_while(predicate))
+    scan = staticmethod(lambda initial_state, scan_func: lambda dataset: dataset.scan(initial_state, scan_func))
+    unique = staticmethod(lambda: lambda dataset: dataset.unique())
+    ignore_errors = staticmethod(lambda log_warning=False: lambda dataset: dataset.ignore_errors(log_warning))
+    group_by_window = staticmethod(
+        lambda key_func, reduce_func, window_size=None, window_size_func=None: lambda dataset: dataset.group_by_window(
+            key_func, reduce_func, window_size, window_size_func
+        )
+    )
+    bucket_by_sequence_length = staticmethod(
+        lambda *args, **kwargs: lambda dataset: dataset.bucket_by_sequence_length(*args, **kwargs)
+    )
+    choose_from_datasets = staticmethod(Dataset.choose_from_datasets)
+    sample_from_datasets = staticmethod(Dataset.sample_from_datasets)
+    Counter = staticmethod(Dataset.counter)
 
     def __getattr__(self, name):
         raise AttributeError(f"deepgrad does not implement tf.data.experimental.{name}")
