@@ -26,135 +26,19 @@ import json
 import math
 import os
 import shutil
-import sys
 import warnings
 
 from ..backend import xp
-from .utils.progbar import Progbar, is_dynamic_display
+from .callback_base import Callback, print_message, pythonify_logs
+from .diagnostics import Diagnostics
+from .tensorboard_callback import TensorBoard
+from .utils.progbar import Progbar
 
 __all__ = [
     "Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint",
     "BackupAndRestore", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN",
-    "LambdaCallback",
+    "LambdaCallback", "Diagnostics", "TensorBoard",
 ]
-
-
-def _print_msg(message):
-    """Print a callback's message to stdout.
-
-    Keras starts these messages with a newline to leave a live progress bar's
-    line; where there is no live bar (logs, pipes) that would only leave blank
-    lines, so it is dropped.
-    """
-    if not is_dynamic_display():
-        message = message.lstrip("\n")
-    sys.stdout.write(message + "\n")
-    sys.stdout.flush()
-
-
-def pythonify_logs(logs):
-    """A new dict of the logs, keys sorted, values as Python floats where possible.
-
-    Nested dicts are flattened into the result, as in Keras.
-    """
-    result = {}
-    for key, value in sorted((logs or {}).items()):
-        if isinstance(value, dict):
-            result.update(pythonify_logs(value))
-            continue
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            pass
-        result[key] = value
-    return result
-
-
-class Callback:
-    """Base class of callbacks: every hook does nothing.
-
-    Attributes:
-        model: the model being trained (set by `set_model`).
-        params: the fit parameters, {'verbose', 'epochs', 'steps'} (set by `set_params`).
-
-    Example:
-
-    ```python
-    class StopAtLoss(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if logs["loss"] < 0.1:
-                self.model.stop_training = True
-    ```
-    """
-
-    def __init__(self):
-        self.params = None
-        self._model = None
-
-    def set_params(self, params):
-        self.params = params
-
-    def set_model(self, model):
-        self._model = model
-
-    @property
-    def model(self):
-        return self._model
-
-    @model.setter
-    def model(self, model):
-        self._model = model
-
-    # Backwards-compatible aliases: the train-batch hooks call them.
-    def on_batch_begin(self, batch, logs=None):
-        """Alias of on_train_batch_begin, kept for old callbacks."""
-
-    def on_batch_end(self, batch, logs=None):
-        """Alias of on_train_batch_end, kept for old callbacks."""
-
-    def on_epoch_begin(self, epoch, logs=None):
-        """Called at the start of an epoch (training only)."""
-
-    def on_epoch_end(self, epoch, logs=None):
-        """Called at the end of an epoch with its metrics, validation ones prefixed `val_`."""
-
-    def on_train_batch_begin(self, batch, logs=None):
-        """Called before a training batch; calls on_batch_begin."""
-        self.on_batch_begin(batch, logs=logs)
-
-    def on_train_batch_end(self, batch, logs=None):
-        """Called after a training batch with the running metrics; calls on_batch_end."""
-        self.on_batch_end(batch, logs=logs)
-
-    def on_test_batch_begin(self, batch, logs=None):
-        """Called before a batch of evaluate() or of fit's validation."""
-
-    def on_test_batch_end(self, batch, logs=None):
-        """Called after a batch of evaluate() or of fit's validation."""
-
-    def on_predict_batch_begin(self, batch, logs=None):
-        """Called before a batch of predict()."""
-
-    def on_predict_batch_end(self, batch, logs=None):
-        """Called after a batch of predict()."""
-
-    def on_train_begin(self, logs=None):
-        """Called at the start of training."""
-
-    def on_train_end(self, logs=None):
-        """Called at the end of training with the last epoch's logs."""
-
-    def on_test_begin(self, logs=None):
-        """Called at the start of evaluation or validation."""
-
-    def on_test_end(self, logs=None):
-        """Called at the end of evaluation or validation."""
-
-    def on_predict_begin(self, logs=None):
-        """Called at the start of prediction."""
-
-    def on_predict_end(self, logs=None):
-        """Called at the end of prediction."""
 
 
 class CallbackList(Callback):
@@ -364,7 +248,7 @@ class ProgbarLogger(Callback):
         self._reset_progbar()
         self._maybe_init_progbar()
         if self.verbose and self.epochs > 1:
-            _print_msg(f"Epoch {epoch + 1}/{self.epochs}")
+            print_message(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         self._update_progbar(batch, logs)
@@ -572,10 +456,10 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            _print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_message(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                _print_msg(
+                print_message(
                     f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}."
                 )
             self.model.set_weights(self.best_weights)
@@ -712,7 +596,7 @@ class ModelCheckpoint(_SaveFrequency, MonitorCallback):
         logs = logs or {}
         if not self.save_best_only:
             if self.verbose > 0:
-                _print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                print_message(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
         current = logs.get(self.monitor)
         if current is None:
@@ -729,14 +613,14 @@ class ModelCheckpoint(_SaveFrequency, MonitorCallback):
         best_str = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                _print_msg(
+                print_message(
                     f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_str} to "
                     f"{current:.5f}, saving model to {filepath}"
                 )
             self.best = current
             return True
         if self.verbose > 0:
-            _print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_str}")
+            print_message(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_str}")
         return False
 
     def _save_model(self, epoch, batch, logs):
@@ -756,7 +640,7 @@ class ModelCheckpoint(_SaveFrequency, MonitorCallback):
         else:
             self.model.save(filepath)
         if self.verbose > 0:
-            _print_msg(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
+            print_message(f"\nEpoch {epoch + 1}: finished saving model to {filepath}")
 
     def _get_file_path(self, epoch, batch, logs):
         logs = logs or {}
@@ -955,7 +839,7 @@ class LearningRateScheduler(Callback):
             ) from None
         optimizer.learning_rate = new_lr
         if self.verbose > 0:
-            _print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new_lr}.")
+            print_message(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new_lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -1042,7 +926,7 @@ class ReduceLROnPlateau(MonitorCallback):
         new_lr = max(old_lr * self.factor, self.min_lr)
         optimizer.learning_rate = new_lr
         if self.verbose > 0:
-            _print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+            print_message(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
         return True
 
 
@@ -1145,7 +1029,7 @@ class TerminateOnNaN(Callback):
                     f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
                     "Terminating training immediately."
                 )
-            _print_msg(f"Batch {batch}: Invalid loss, terminating training")
+            print_message(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
 

@@ -644,5 +644,5 @@ def test_progbar_logger_silent_at_verbose_0(monkeypatch):
 def test_messages_keep_leading_newline_on_a_terminal(monkeypatch):
     stream = FakeStream(tty=True)
     monkeypatch.setattr(sys, "stdout", stream)
-    cb_module._print_msg("\nEpoch 1: hello")
+    cb_module.print_message("\nEpoch 1: hello")
     assert stream.getvalue() == "\nEpoch 1: hello\n"
