@@ -9,7 +9,8 @@ open (their nodes' serial numbers fall in its intervals), nothing from before or
 after, nothing inside its `stop_recording()`. Several tapes may be open at once,
 nested or side by side (two tapes over one GAN step); each one's `gradient` goes
 through its own record, and frees a node only when no other live tape covers it.
-A non-persistent tape answers one `gradient` call; a persistent one any number.
+A non-persistent tape answers one `gradient` (or `jacobian`) call; a persistent one any number.
+`jacobian` and `batch_jacobian` run one backward pass per element of the target.
 
 Gradients of gradients: `gradient` called while another tape is recording (a tape
 inside a tape) computes its gradients with differentiable ops, so the outer tape
@@ -17,7 +18,7 @@ can differentiate them again (second derivatives, WGAN-GP's gradient penalty).
 """
 import contextlib
 
-from . import ops  # noqa: F401  (registers the second-order rules)
+from . import ops  # also registers the second-order rules
 from . import tensor
 from .backend import xp
 from .tensor import Tensor, owned_gradient, run_backward
@@ -123,34 +124,16 @@ class GradientTape:
         (a vector-Jacobian product). Called while another tape records, the gradients are
         differentiable tensors.
         """
-        if self._used and not self.persistent:
-            raise RuntimeError(
-                "A non-persistent GradientTape can only be used to compute one set of gradients "
-                "(or jacobians): use GradientTape(persistent=True) to call gradient() several times"
-            )
-        unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
-        if unconnected not in ("none", "zero"):
-            raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
-        self._used = True
-        create_graph = any(t is not self for t in tensor.recording_tapes)
+        unconnected = self._begin("gradients", unconnected_gradients)
         flat = _flatten(sources)
-        totals = {}
         targets = _flatten(target)
         seeds = _flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         try:
-            for k, (t, seed) in enumerate(zip(targets, seeds)):
-                if not t.requires_grad:
-                    continue
-                g = xp.ones_like(t.data) if seed is None else seed
-                # several targets may share nodes: keep the graph until the last one has run
-                retain = self.persistent or k < len(targets) - 1
-                found = run_backward(t, g, retain_graph=retain, capture=flat, span=self._covers,
-                                     keep=self._needed_elsewhere, create_graph=create_graph)
-                for key, (_, grad) in found.items():
-                    totals[key] = totals[key] + grad if key in totals else grad
+            totals = self._backward(
+                [(t, xp.ones_like(t.data) if seed is None else seed) for t, seed in zip(targets, seeds)], flat
+            )
         finally:
-            if not self.persistent:
-                tensor.live_tapes.discard(self)
+            self._end()
         grads, given = [], set()
         for s in flat:
             g = totals.get(id(s)) if self._differentiable(s) else None
@@ -162,6 +145,42 @@ class GradientTape:
                 grads.append(Tensor(owned_gradient(g, given)))
         return _unflatten(sources, grads)
 
+    def _begin(self, what, unconnected_gradients):
+        """Check that this tape may answer once more, mark it used; returns 'none' or 'zero'."""
+        if self._used and not self.persistent:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of gradients "
+                f"(or jacobians): use GradientTape(persistent=True) to compute {what} several times"
+            )
+        unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
+        if unconnected not in ("none", "zero"):
+            raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
+        self._used = True
+        return unconnected
+
+    def _end(self):
+        if not self.persistent:
+            tensor.live_tapes.discard(self)
+
+    def _backward(self, targets_and_seeds, flat, more=False):
+        """{id(source): summed gradient} over backward passes from each (target, seed) pair.
+
+        Passes may share nodes, so the graph is kept until the last one (and after it on a
+        persistent tape, or when `more` passes will follow). The gradients are arrays, or
+        differentiable Tensors while another tape records.
+        """
+        create_graph = any(t is not self for t in tensor.recording_tapes)
+        totals = {}
+        last = len(targets_and_seeds) - 1
+        for k, (t, seed) in enumerate(targets_and_seeds):
+            if not t.requires_grad:
+                continue
+            found = run_backward(t, seed, retain_graph=self.persistent or more or k < last, capture=flat,
+                                 span=self._covers, keep=self._needed_elsewhere, create_graph=create_graph)
+            for key, (_, grad) in found.items():
+                totals[key] = totals[key] + grad if key in totals else grad
+        return totals
+
     def _needed_elsewhere(self, node):
         """Whether another live tape recorded `node` (so this tape's backward must not free it)."""
         for other in tuple(tensor.live_tapes):
@@ -169,11 +188,62 @@ class GradientTape:
                 return True
         return False
 
-    def jacobian(self, *args, **kwargs):
-        raise NotImplementedError("deepgrad does not implement GradientTape.jacobian")
+    def jacobian(self, target, sources, unconnected_gradients="none", parallel_iterations=None,
+                 experimental_use_pfor=True):
+        """The Jacobian of `target` with respect to each source, in the structure of `sources`.
 
-    def batch_jacobian(self, *args, **kwargs):
-        raise NotImplementedError("deepgrad does not implement GradientTape.batch_jacobian")
+        J[i..., j...] = d target[i...] / d source[j...]: shape target.shape + source.shape.
+        One backward pass per element of `target` (seed: that element's one-hot), so it costs
+        target.size gradient calls. A source `target` does not depend on gives None (zeros
+        with unconnected_gradients='zero'). A non-persistent tape answers one jacobian, as one
+        gradient. `parallel_iterations` and `experimental_use_pfor` (TensorFlow's vectorization)
+        are accepted and change nothing.
+        """
+        target = _as_target(target, "jacobian")
+        unconnected = self._begin("jacobians", unconnected_gradients)
+        flat = _flatten(sources)
+        try:
+            n = target.size
+            rows = [self._row(target, _one_hot(target.data, k), flat, k < n - 1) for k in range(n)]
+        finally:
+            self._end()
+        jacobians = [_assemble([row[i] for row in rows], target.shape, s.shape, s, unconnected)
+                     for i, s in enumerate(flat)]
+        return _unflatten(sources, jacobians)
+
+    def batch_jacobian(self, target, source, unconnected_gradients="none", parallel_iterations=None,
+                       experimental_use_pfor=True):
+        """Per-example Jacobians: J[b, i..., j...] = d target[b, i...] / d source[b, j...].
+
+        Shape [batch] + target.shape[1:] + source.shape[1:]. Assumes, as TensorFlow does, that
+        target[b] depends on source[b] only (rows of a batch do not mix), so one backward pass
+        per element of target[0] (its one-hot repeated over the batch) gives every row at once.
+        """
+        target = _as_target(target, "batch_jacobian")
+        if target.ndim < 1 or source.ndim < 1 or target.shape[0] != source.shape[0]:
+            raise ValueError(
+                "batch_jacobian: the first (batch) dimension of target and source must match. "
+                f"Received: target.shape={tuple(target.shape)}, source.shape={tuple(source.shape)}"
+            )
+        unconnected = self._begin("jacobians", unconnected_gradients)
+        batch, inner = target.shape[0], target.shape[1:]
+        try:
+            rows = []
+            n = int(xp.prod(inner, dtype=xp.int64))
+            for k in range(n):
+                seed = xp.zeros_like(target.data).reshape(batch, -1)
+                seed[:, k] = 1
+                rows.append(self._row(target, seed.reshape(target.shape), [source], k < n - 1)[0])
+        finally:
+            self._end()
+        # rows[k] has source's shape [batch, j...]: row b is d target[b, k] / d source[b]
+        return _assemble(rows, inner, source.shape, source, unconnected, batch_axis=True)
+
+    def _row(self, target, seed, flat, more):
+        """The gradients of sum(seed * target) with respect to each of `flat` (None where
+        unconnected); `more`: other rows follow, keep the graph."""
+        totals = self._backward([(target, seed)], flat, more) if target.requires_grad else {}
+        return [totals.get(id(s)) if self._differentiable(s) else None for s in flat]
 
 
 def _flatten(structure):
@@ -195,3 +265,40 @@ def _unflatten(structure, flat):
         return next(it)
 
     return build(structure)
+
+
+def _as_target(target, where):
+    if not isinstance(target, Tensor):
+        raise TypeError(f"GradientTape.{where}: the target must be one tensor. Received: {type(target).__name__}")
+    return target
+
+
+def _one_hot(like, k):
+    seed = xp.zeros_like(like)
+    seed.reshape(-1)[k] = 1
+    return seed
+
+
+def _assemble(rows, target_shape, source_shape, source, unconnected, batch_axis=False):
+    """Stack one gradient per target element into a Jacobian.
+
+    Without batch_axis: rows[k] has source_shape, the result target_shape + source_shape.
+    With it: rows[k] has source_shape = [batch, j...], the result [batch] + target_shape + [j...].
+    None when no row is connected (or zeros with 'zero'); Tensors (differentiable) when the
+    gradients were, arrays made Tensors otherwise.
+    """
+    if unconnected == "none" and all(r is None for r in rows):
+        return None
+    differentiable = any(isinstance(r, Tensor) for r in rows)
+    zeros = xp.zeros(source_shape, dtype=source.data.dtype)
+    rows = [zeros if r is None else r for r in rows]
+    if batch_axis:
+        shape = (source_shape[0],) + tuple(target_shape) + tuple(source_shape[1:])
+        axis = 1
+    else:
+        shape = tuple(target_shape) + tuple(source_shape)
+        axis = 0
+    if differentiable:
+        return ops.reshape(ops.stack([r if isinstance(r, Tensor) else Tensor(r) for r in rows], axis=axis), shape)
+    stacked = xp.stack(rows, axis=axis) if rows else xp.zeros((0,) + tuple(source_shape), source.data.dtype)
+    return Tensor(xp.ascontiguousarray(stacked.reshape(shape)).astype(source.data.dtype, copy=False))
