@@ -1,4 +1,5 @@
-"""The `deepgrad` command: demo (train a CNN on MNIST), run (a TensorFlow script on deepgrad), bench."""
+"""The `deepgrad` command: demo (train a CNN on MNIST), run (a TensorFlow script on deepgrad), bench,
+explain (one training step, explained)."""
 import argparse
 import os
 import sys
@@ -18,7 +19,8 @@ examples:
 DEMO_DESCRIPTION = """\
 Train the tutorials' three-conv MNIST CNN (93,322 parameters; Adam, batch 64), showing
 the progress bar, then print its test accuracy and write the training curves (loss and
-accuracy per epoch, training and validation) to a PNG when matplotlib is installed.
+accuracy per epoch, training and test: the test set serves as validation data) to a PNG
+when matplotlib is installed.
 
 Data: the full MNIST (60,000 / 10,000 images) from --data or from the cache
 ($DEEPGRAD_HOME/datasets/mnist, ~/.deepgrad/datasets/mnist or ~/.keras/datasets), else
@@ -80,29 +82,20 @@ def _load_mnist(mnist, data):
     return mnist.load_data(sample=True), "the MNIST sample shipped with deepgrad (10,000 train / 2,000 test)"
 
 
-def _plot(history, path):
-    """Write the loss and accuracy curves to `path`; returns the path, or None without matplotlib."""
+def _plot(history, path, title):
+    """Write the loss and accuracy curves to `path` under `title`; returns the path, or None without matplotlib.
+
+    fit's validation_data is the test set here, so those curves are labelled "test".
+    """
     try:
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
     except ImportError:
         return None
-    epochs = [e + 1 for e in history.epoch]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, key in zip(axes, ("loss", "accuracy")):
-        ax.plot(epochs, history.history[key], "o-", label=f"training {key}")
-        if f"val_{key}" in history.history:
-            ax.plot(epochs, history.history[f"val_{key}"], "o-", label=f"validation {key}")
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(key)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    from deepgrad.inspect import plot_history
+
+    plot_history(history, path, title=title, validation_label="test")
     return path
 
 
@@ -129,7 +122,7 @@ def demo(args):
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(x_test)} images, "
           f"after {args.epochs} epochs in {elapsed:.1f} s")
-    plotted = _plot(history, args.plot)
+    plotted = _plot(history, args.plot, f"the three-conv CNN ({model.count_params():,} parameters) on {source}")
     if plotted:
         print(f"training curves written to {os.path.abspath(plotted)}")
     else:
@@ -158,6 +151,105 @@ def bench(args):
     from bench.__main__ import main as bench_main
 
     return bench_main(args.args, prog="deepgrad bench")
+
+
+EXPLAIN_DESCRIPTION = """\
+Perform one training step and explain it in the tutorials' four steps (forward propagation,
+the loss, backpropagation, the weight update), with that step's real numbers
+(deepgrad.inspect.explain_step).
+
+  deepgrad explain SCRIPT [ARGS...]  runs SCRIPT as `deepgrad run` does until its first
+      model.fit(...), explains one step of that model on the first batch fit would take
+      (the first batch_size samples, unshuffled; class_weight is ignored), then stops the
+      script: nothing after that fit() runs, and the exit status is 0.
+  deepgrad explain --model FILE      loads a saved model (.keras, .h5), compiled when saved
+      or by --loss/--optimizer, and explains one step on the first --batch-size samples of
+      --data mnist (the MNIST sample shipped with deepgrad, scaled to [0, 1]) or of
+      --x X.npy [--y Y.npy]."""
+
+EXPLAIN_EPILOG = """\
+examples:
+  deepgrad explain examples/mnist_cnn.py --html step.html
+  deepgrad explain --model cnn.keras --data mnist --batch-size 8
+  deepgrad explain --model net.keras --x x.npy --y y.npy --loss mse --optimizer sgd"""
+
+
+def explain(args):
+    if (args.script is None) == (args.model is None):
+        print("deepgrad explain: error: give either SCRIPT or --model FILE (not both)", file=sys.stderr)
+        return 2
+    path = args.script or args.model
+    if not os.path.isfile(path):
+        print(f"deepgrad explain: error: no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        return _explain_script(args) if args.script is not None else _explain_saved_model(args)
+    except (ValueError, RuntimeError, NotImplementedError) as e:
+        print(f"deepgrad explain: error: {e}", file=sys.stderr)
+        return 1
+
+
+def _explain_script(args):
+    """Run the script until its first fit(), explain one step on fit's first batch, stop."""
+    import inspect
+
+    from .compat import run_script
+    from .inspect import explain_step
+    from .keras.models.data_adapter import make_batches
+    from .keras.models.trainer import Trainer
+    from .keras.utils.data_packing import unpack_x_y_sample_weight
+
+    original_fit = Trainer.fit
+    explained = []
+
+    def fit(model, *fit_args, **fit_kwargs):
+        bound = inspect.signature(original_fit).bind(model, *fit_args, **fit_kwargs)
+        bound.apply_defaults()
+        a = bound.arguments
+        batches = make_batches(a["x"], a["y"], a["sample_weight"], batch_size=a["batch_size"] or 32,
+                               steps=a["steps_per_epoch"])
+        x, y, sample_weight = unpack_x_y_sample_weight(next(iter(batches)))
+        explain_step(model, x, y, sample_weight, html=args.html, max_rows=args.max_rows)
+        explained.append(model)
+        raise SystemExit(0)
+
+    Trainer.fit = fit
+    try:
+        status = run_script(args.script, args.args, full_traceback=args.traceback)
+    finally:
+        Trainer.fit = original_fit
+    if status == 0 and not explained:
+        print(f"deepgrad explain: error: {args.script} ended without calling fit(); nothing to explain",
+              file=sys.stderr)
+        return 1
+    return status
+
+
+def _explain_saved_model(args):
+    """Load the model, take the first batch of the data given, explain one step."""
+    from . import keras
+    from .backend import xp
+    from .inspect import explain_step
+
+    model = keras.models.load_model(args.model)
+    if args.loss:
+        model.compile(optimizer=args.optimizer, loss=args.loss)
+    elif not model.compiled:
+        raise ValueError(f"{args.model} was saved without compile(): pass --loss (and --optimizer)")
+    n = args.batch_size
+    if args.data == "mnist":
+        (x, y), _ = keras.datasets.mnist.load_data(sample=True)
+        x = (x[:n] / 255.0).astype("float32")
+        if len(model.input_shape) == 4 and x.ndim == 3:
+            x = x[..., None]
+        y = y[:n]
+    elif args.x:
+        x = xp.load(args.x)[:n]
+        y = xp.load(args.y)[:n] if args.y else None
+    else:
+        raise ValueError("--model needs data: --data mnist, or --x X.npy (and --y Y.npy)")
+    explain_step(model, x, y, html=args.html, max_rows=args.max_rows)
+    return 0
 
 
 def make_parser():
@@ -192,6 +284,22 @@ def make_parser():
                              help="throughput and memory against PyTorch (`deepgrad bench --help`)")
     p_bench.add_argument("args", nargs=argparse.REMAINDER)
     p_bench.set_defaults(func=bench)
+    p_explain = sub.add_parser("explain", help="one training step, explained: forward, loss, backward, update",
+                               description=EXPLAIN_DESCRIPTION, epilog=EXPLAIN_EPILOG, formatter_class=formatter)
+    p_explain.add_argument("--model", metavar="FILE", help="a saved model (.keras or .h5) instead of SCRIPT")
+    p_explain.add_argument("--data", choices=("mnist",), help="with --model: the shipped MNIST sample")
+    p_explain.add_argument("--x", metavar="X.npy", help="with --model: the inputs, a .npy file")
+    p_explain.add_argument("--y", metavar="Y.npy", help="with --model: the targets, a .npy file")
+    p_explain.add_argument("--loss", help="with --model: compile with this loss (e.g. sparse_categorical_crossentropy)")
+    p_explain.add_argument("--optimizer", default="adam", help="with --loss: the optimizer (default adam)")
+    p_explain.add_argument("--batch-size", type=int, default=32, help="with --model: the batch size (default 32)")
+    p_explain.add_argument("--html", metavar="FILE", help="also write the account as a self-contained HTML page")
+    p_explain.add_argument("--max-rows", type=int, default=3,
+                           help="entries of each weight whose update is worked out by hand (default 3)")
+    p_explain.add_argument("--traceback", action="store_true", help="with SCRIPT: full tracebacks on errors")
+    p_explain.add_argument("script", metavar="SCRIPT", nargs="?", help="a TensorFlow/Keras program that calls fit()")
+    p_explain.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments passed to the script")
+    p_explain.set_defaults(func=explain)
     return parser
 
 

@@ -119,7 +119,7 @@ def test_run_missing_tensorflow_module_prints_it_and_the_script_line(tmp_path, c
     """)
     assert main(["run", path]) == 1
     err = capsys.readouterr().err
-    assert "deepgrad does not implement tensorflow.no_such_module" in err
+    assert "deepgrad does not implement tf.no_such_module" in err
     assert "line 3: import tensorflow.no_such_module" in err
 
 
