@@ -14,7 +14,7 @@ from . import runtime_tuning
 
 runtime_tuning.apply()
 
-from . import config, data, linalg, math, nn, ops, random, version  # noqa: E402 (after the tuning, before NumPy loads)
+from . import config, data, image, linalg, math, nn, ops, random, summary, version  # noqa: E402 (after the tuning, before NumPy loads)
 from .dtypes import (  # noqa: A004 (TensorFlow's dtype names)
     DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
     int16, int32, int64, string, uint8, uint16, uint32, uint64,
@@ -37,6 +37,8 @@ from .tf_api import (  # noqa: A004 (TensorFlow's names)
     zeros_like,
 )
 from .variable import Variable
+from . import train  # noqa: E402 (tf.train: Checkpoint, CheckpointManager)
+from .module import Module, name_scope  # noqa: E402
 
 __version__ = "0.1.0"
 
