@@ -27,11 +27,13 @@ from .math import (  # noqa: A004 (TensorFlow's names)
     reduce_prod, reduce_std, reduce_sum, reduce_variance, round, sigmoid, sign, sqrt, square,
     subtract, tanh, truediv,
 )
+from .function import function
 from .tape import GradientTape
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
+from .tensor_shape import TensorShape, TensorSpec
 from .tf_api import (  # noqa: A004 (TensorFlow's names)
     boolean_mask, broadcast_to, cast, clip_by_value, concat, constant, convert_to_tensor, device,
-    executing_eagerly, expand_dims, eye, fill, function, gather, identity, is_tensor, linspace,
+    executing_eagerly, expand_dims, eye, fill, gather, identity, is_tensor, linspace,
     matmul, newaxis, norm, one_hot, ones, ones_like, pad, print, range, rank, reshape, shape,
     size, split, squeeze, stack, stop_gradient, tile, transpose, unstack, where, zeros,
     zeros_like,

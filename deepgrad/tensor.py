@@ -11,6 +11,7 @@ import contextlib
 import weakref
 
 from .backend import floatx, xp
+from .tensor_shape import known_shapes, remember_shape
 
 _grad_enabled = [True]
 
@@ -144,7 +145,13 @@ class Tensor:
 
     @property
     def shape(self):
-        return self.data.shape
+        """The shape as a TensorShape: a tuple of ints (`x.shape == (2, 3)`, `np.zeros(x.shape)`)
+        that also has TensorFlow's methods (`x.shape.as_list()`, `.rank`, `.num_elements()`).
+        Engine code reads `x.data.shape`, the plain tuple."""
+        try:
+            return known_shapes[self.data.shape]
+        except KeyError:
+            return remember_shape(self.data.shape)
 
     @property
     def dtype(self):

@@ -322,13 +322,6 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):  # noqa
 # ----------------------------------------------------------------------------- eager-only stand-ins
 
 
-def function(func=None, **kwargs):
-    """@tf.function: deepgrad always runs eagerly, so the function is returned as it is."""
-    if func is None:
-        return lambda f: f
-    return func
-
-
 class device:
     """tf.device(name): the device ops inside run on. deepgrad has one, the CPU, so any name is
     accepted and ops run there, as TensorFlow's soft placement does without a GPU."""

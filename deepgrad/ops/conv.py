@@ -266,7 +266,7 @@ def _check_rank(op, x, kernel, x_rank, x_layout, k_layout):
 
 
 def _check_channels(op, x, kernel, kernel_axis):
-    if x.shape[-1] != kernel.shape[kernel_axis]:
+    if x.data.shape[-1] != kernel.data.shape[kernel_axis]:
         raise ValueError(
             f"{op}: input has {x.shape[-1]} channels but kernel expects {kernel.shape[kernel_axis]}. "
             f"Received shapes: x={tuple(x.shape)}, kernel={tuple(kernel.shape)}"
@@ -324,7 +324,7 @@ def _conv_op(op, x, kernel, x4, k4, strides, dilation, pads, dtype, bias=None, r
             gx = _as(dxpad[:, t:t + h, l:l + w, :].reshape(x.shape), x.dtype)
         if kernel.requires_grad:
             gk, gb = _kernel_grad(saved, g2, k4.shape)
-            gk = _as(gk.reshape(kernel.shape), kernel.dtype)
+            gk = _as(gk.reshape(kernel.data.shape), kernel.dtype)
         if bias is None:
             return gx, gk
         if bias.requires_grad:
@@ -399,7 +399,7 @@ def conv2d_bias_act(x, kernel, bias=None, strides=1, padding="valid", dilation=1
     _check_channels(op, x, kernel, 2)
     if bias is not None:
         bias = as_tensor(bias, like=x)
-        if bias.shape != (kernel.shape[3],):
+        if bias.data.shape != (kernel.data.shape[3],):
             raise ValueError(
                 f"{op}: bias must have shape (F,) = ({kernel.shape[3]},) for a kernel of shape "
                 f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"

@@ -55,7 +55,7 @@ def add(a, b):
         y = a.data + b.data
     except ValueError:
         raise _broadcast_error("add", a, b) from None
-    return attach(y, (a, b), lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)), "add")
+    return attach(y, (a, b), lambda g: (unbroadcast(g, a.data.shape), unbroadcast(g, b.data.shape)), "add")
 
 
 @declare(kind="binary", methods=("__sub__", ("__rsub__", reflected)))
@@ -69,7 +69,7 @@ def sub(a, b):
     return attach(
         y,
         (a, b),
-        lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape) if b.requires_grad else None),
+        lambda g: (unbroadcast(g, a.data.shape), unbroadcast(-g, b.data.shape) if b.requires_grad else None),
         "sub",
     )
 
@@ -101,7 +101,7 @@ def div(a, b):
         raise _broadcast_error("div", a, b) from None
 
     def vjp(g):
-        ga = unbroadcast(g / b.data, a.shape) if a.requires_grad else None
+        ga = unbroadcast(g / b.data, a.data.shape) if a.requires_grad else None
         gb = unbroadcast(-g * y / b.data, b.shape) if b.requires_grad else None
         return ga, gb
 

@@ -40,14 +40,14 @@ def dense_bias_act(x, kernel, bias=None, activation=None):
         raise ValueError(f"{op}: activation must be one of {options}. Received: activation={activation!r}")
     x = as_tensor(x)
     kernel = as_tensor(kernel, like=x)
-    if x.ndim != 2 or kernel.ndim != 2 or x.shape[1] != kernel.shape[0]:
+    if x.ndim != 2 or kernel.ndim != 2 or x.data.shape[1] != kernel.data.shape[0]:
         raise ValueError(
             f"{op}: expects x (N, D_in) and kernel (D_in, D_out). "
             f"Received shapes: x={tuple(x.shape)}, kernel={tuple(kernel.shape)}"
         )
     if bias is not None:
         bias = as_tensor(bias, like=x)
-        if bias.shape != (kernel.shape[1],):
+        if bias.data.shape != (kernel.data.shape[1],):
             raise ValueError(
                 f"{op}: bias must have shape (D_out,) = ({kernel.shape[1]},) for a kernel of shape "
                 f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"

@@ -42,9 +42,9 @@ def matmul(a, b):
             g2 = xp.expand_dims(g2, -2)
         ga = gb = None
         if a.requires_grad:
-            ga = unbroadcast(xp.matmul(g2, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+            ga = unbroadcast(xp.matmul(g2, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.data.shape)
         if b.requires_grad:
-            gb = unbroadcast(xp.matmul(xp.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+            gb = unbroadcast(xp.matmul(xp.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.data.shape)
         return ga, gb
 
     return attach(y, (a, b), vjp, "matmul")

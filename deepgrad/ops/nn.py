@@ -247,7 +247,7 @@ def dropout(x, rate, training=True, noise_shape=None, seed=None):
     if not training or rate == 0:
         return x
     if noise_shape is None:
-        shape = x.shape
+        shape = x.data.shape
     else:
         noise_shape = tuple(noise_shape)
         shape = tuple(x.shape[i] if n is None else int(n) for i, n in enumerate(noise_shape))

@@ -37,7 +37,7 @@ def _geometry(op, x, pool_size, strides, padding, unit=False):
         pool = _pair(pool_size, "pool_size", op)
         strides = pool if strides is None else _pair(strides, "strides", op)
     mode = _padding(padding, op)
-    sizes = x.shape[1:3]
+    sizes = x.data.shape[1:3]
     if mode == "same":
         pads = tuple(same_pads(n, p, s) for n, p, s in zip(sizes, pool, strides))
     else:

@@ -35,7 +35,7 @@ def sum(x, axis=None, keepdims=False):
     axes = _axes(axis, x.ndim)
     y = xp.sum(x.data, axis=axes, keepdims=keepdims)
     return attach(
-        xp.asarray(y), (x,), lambda g: (xp.broadcast_to(_keep(g, axes, keepdims), x.shape),), "sum",
+        xp.asarray(y), (x,), lambda g: (xp.broadcast_to(_keep(g, axes, keepdims), x.data.shape),), "sum",
         (axes, keepdims),
     )
 
@@ -47,13 +47,13 @@ def mean(x, axis=None, keepdims=False):
     axes = _axes(axis, x.ndim)
     n = 1
     for a in axes:
-        n *= x.shape[a]
+        n *= x.data.shape[a]
     y = xp.mean(x.data, axis=axes, keepdims=keepdims)
     if x.data.dtype.kind != "f":
         y = y.astype(xp.float32)
 
     def vjp(g):
-        return (xp.broadcast_to(_keep(g, axes, keepdims) / n, x.shape),)
+        return (xp.broadcast_to(_keep(g, axes, keepdims) / n, x.data.shape),)
 
     return attach(xp.asarray(y), (x,), vjp, "mean", (axes, keepdims))
 

@@ -87,7 +87,7 @@ def concat(tensors, axis=0):
     try:
         y = xp.concatenate([t.data for t in tensors], axis=axis)
     except ValueError:
-        shapes = [t.shape for t in tensors]
+        shapes = [t.data.shape for t in tensors]
         raise ValueError(
             f"concat: all shapes must match except on axis {axis}. Received shapes: {shapes}"
         ) from None
@@ -103,7 +103,7 @@ def stack(tensors, axis=0):
     try:
         y = xp.stack([t.data for t in tensors], axis=axis)
     except ValueError:
-        shapes = [t.shape for t in tensors]
+        shapes = [t.data.shape for t in tensors]
         raise ValueError(f"stack: all shapes must be equal. Received shapes: {shapes}") from None
     n = len(tensors)
     return attach(

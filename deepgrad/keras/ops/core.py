@@ -284,7 +284,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
     n = flat[0].shape[axis]
     if any(e.shape[axis] != n for e in flat[1:]):
         raise ValueError("Array inputs to associative_scan must have the same first dimension. "
-                         f"(saw: {[e.shape for e in flat]})")
+                         f"(saw: {[tuple(e.shape) for e in flat]})")
     order = range(n - 1, -1, -1) if reverse else range(n)
     pieces = []
     running = None
