@@ -30,7 +30,7 @@ import warnings
 
 from ..backend import xp
 from .callback_base import Callback, print_message, pythonify_logs
-from .diagnostics import Diagnostics
+from .diagnostics import LOG_PREFIX, Diagnostics
 from .tensorboard_callback import TensorBoard
 from .utils.progbar import Progbar
 
@@ -210,7 +210,8 @@ class ProgbarLogger(Callback):
     """Prints the epoch header and a Progbar for fit, evaluate and predict.
 
     Inside fit the validation pass is silent: its results appear on the epoch
-    line as `val_*`. Metrics are shown as the logs hold them (running means).
+    line as `val_*`. Metrics are shown as the logs hold them (running means);
+    Diagnostics' per-layer values (`diagnostics/...`) stay in the history, off the line.
     """
 
     def __init__(self):
@@ -284,14 +285,19 @@ class ProgbarLogger(Callback):
         self._maybe_init_progbar()
         self.seen = batch + 1
         if self.verbose == 1:
-            self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
+            self.progbar.update(self.seen, _shown(logs), finalize=False)
 
     def _finalize_progbar(self, logs):
         self._maybe_init_progbar()
         if self.target is None:
             self.target = self.seen
             self.progbar.target = self.target
-        self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
+        self.progbar.update(self.target, _shown(logs), finalize=True)
+
+
+def _shown(logs):
+    """The (name, value) pairs of `logs` the progress bar prints."""
+    return [(k, v) for k, v in (logs or {}).items() if not k.startswith(LOG_PREFIX)]
 
 
 # ---- callbacks that watch a metric ---------------------------------------------

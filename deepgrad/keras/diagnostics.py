@@ -74,6 +74,8 @@ SIGMOID_BAND = (0.01, 0.99)
 TANH_LIMIT = 0.99
 """A tanh output with |y| above this counts as saturated."""
 
+LOG_PREFIX = "diagnostics/"  # the logs' keys: History and CSVLogger keep them, the progress bar leaves them out
+
 DiagnosticRecord = namedtuple("DiagnosticRecord", "kind epoch batch layer message values")
 """One problem found: kind ('vanishing_gradients', 'exploding_gradients', 'divergence',
 'overfitting', 'dead_relu', 'non_finite'), the epoch and batch (0-based; batch None for an
@@ -229,7 +231,7 @@ class Diagnostics(Callback):
         values = {}
         for layer_name, quantities in measured["layers"]:
             for quantity, value in quantities.items():
-                values[f"diagnostics/{layer_name}/{quantity}"] = value
+                values[f"{LOG_PREFIX}{layer_name}/{quantity}"] = value
         for key in values:
             if key not in self._keys:
                 self._keys.append(key)
@@ -399,10 +401,10 @@ def _expected_keys(model):
     for layer in model._flatten_layers():
         kind = _activation_kind(layer)
         if kind is not None:
-            keys.append(f"diagnostics/{layer.name}/"
+            keys.append(f"{LOG_PREFIX}{layer.name}/"
                         + ("dead_relu_fraction" if kind == "relu" else "saturated_fraction"))
         if any(id(w) in trainable for w in layer._own_weights):
-            keys += [f"diagnostics/{layer.name}/grad_norm", f"diagnostics/{layer.name}/update_ratio"]
+            keys += [f"{LOG_PREFIX}{layer.name}/grad_norm", f"{LOG_PREFIX}{layer.name}/update_ratio"]
     return keys
 
 

@@ -368,3 +368,16 @@ def test_arguments_are_checked():
         Diagnostics(every_n_batches=0)
     with pytest.raises(ValueError, match="overfit_patience"):
         Diagnostics(overfit_patience=0)
+
+
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_the_progress_bar_leaves_the_diagnostics_to_the_history(capsys, verbose):
+    keras.utils.set_random_seed(3)
+    x, y = _data(128)
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, activation="relu", name="hidden"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    history = model.fit(x, y, epochs=2, batch_size=32, verbose=verbose, callbacks=[Diagnostics(verbose=0)])
+    out = capsys.readouterr().out
+    assert "loss:" in out and "diagnostics/" not in out
+    assert len(history.history["diagnostics/hidden/grad_norm"]) == 2
