@@ -44,10 +44,12 @@ import tempfile
 import time
 
 from .backend import xp
+from .data import Iterator
 from .module import Module, children as module_children, keras_layer_type, nested_items
 from .variable import Variable
 
 _VALUE = ".ATTRIBUTES/VARIABLE_VALUE"
+_ITERATOR_STATE = ".ATTRIBUTES/ITERATOR_STATE"
 _FORMAT = "deepgrad-checkpoint"
 _DATA = ".data-00000-of-00001"
 _STATE_FILE = "checkpoint"
@@ -71,7 +73,8 @@ def _is_keras_optimizer(obj):
 
 
 def _is_trackable(obj):
-    return isinstance(obj, (Variable, Module, Checkpoint)) or _is_keras_layer(obj) or _is_keras_optimizer(obj)
+    return (isinstance(obj, (Variable, Module, Checkpoint, Iterator)) or _is_keras_layer(obj)
+            or _is_keras_optimizer(obj))
 
 
 def _join(*parts):
@@ -95,7 +98,8 @@ def _keras_tree(obj, path):
 class _Walk:
     """Visits every value-holding object under a Checkpoint once, in a fixed order.
 
-    Subclasses define `variable(path, var)` and `optimizer(path, opt)`, and may define
+    Subclasses define `variable(path, var)`, `optimizer(path, opt)` and `iterator(path, it)`
+    (a tf.data iterator: its position), and may define
     `keras_layer(path, layer)`, `module(path, module)` (called after its children) and
     `alias(path, canonical)` (an object reached again by another path).
     """
@@ -127,6 +131,8 @@ class _Walk:
             return
         elif isinstance(obj, Variable):
             self.variable(path, obj)
+        elif isinstance(obj, Iterator):
+            self.iterator(path, obj)
         elif isinstance(obj, Checkpoint):
             for name, child in obj._children_in_order(with_counter=not path):
                 self.visit(child, _join(path, name))
@@ -175,6 +181,9 @@ class _Collect(_Walk):
     def optimizer(self, path, optimizer):
         for i, array in enumerate(optimizer.variables):
             self.values[_value_key(_join(path, "vars", i))] = array
+
+    def iterator(self, path, iterator):
+        self.values[_join(path, _ITERATOR_STATE)] = xp.asarray([iterator.position], dtype=xp.int64)
 
     def alias(self, path, canonical):
         self.aliases[path] = canonical
@@ -229,6 +238,14 @@ class _Restore(_Walk):
                 f"in {self.save_path})"
             )
         var.assign(self._take(key))
+
+    def iterator(self, path, iterator):
+        key = _join(self._resolve(path), _ITERATOR_STATE)
+        if key not in self.values:
+            if key not in self.optional:
+                self.unmatched.append(iterator)
+            return
+        iterator.restore_position(int(xp.asarray(self._take(key)).reshape(-1)[0]))
 
     def keras_layer(self, path, layer):
         if not layer.built and not _keras_weights(layer) and self._pending_under(path):
@@ -635,7 +652,7 @@ def _check_trackable(name, value):
     if not leaves or not all(_is_trackable(leaf) for leaf in leaves):
         raise ValueError(
             f"`Checkpoint` was expecting {name} to be a trackable object (a Variable, tf.Module, "
-            f"Keras model, layer or optimizer, or a Checkpoint), got {value!r}."
+            f"Keras model, layer or optimizer, tf.data iterator, or a Checkpoint), got {value!r}."
         )
 
 

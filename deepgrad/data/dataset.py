@@ -1038,25 +1038,41 @@ class Iterator:
 
     At the end, next() and get_next() raise StopIteration (TF's get_next raises
     tf.errors.OutOfRangeError). close() ends the pass early.
+
+    A tf.train.Checkpoint saves its position (how many elements it has given); restoring it
+    starts a fresh pass and moves past that many elements. That reproduces TensorFlow's saved
+    iterator whenever the pipeline gives the same elements on every pass from the start
+    (no shuffle, or a seeded one without reshuffling); TensorFlow saves shuffle buffers too.
     """
 
     def __init__(self, dataset):
         self._dataset = dataset
         self._elements = iter(dataset._make_iterator())
+        self.position = 0
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return next(self._elements)
+        element = next(self._elements)
+        self.position += 1
+        return element
 
     def get_next(self):
         """The next element."""
-        return next(self._elements)
+        return next(self)
 
     def close(self):
         """Stop this pass now (a cache(filename) pass stopped here writes nothing)."""
         getattr(self._elements, "close", lambda: None)()
+
+    def restore_position(self, position):
+        """Start the pass again and move past its first `position` elements."""
+        self.close()
+        self._elements = iter(self._dataset._make_iterator())
+        self.position = 0
+        for _ in range(int(position)):
+            next(self)
 
     @property
     def element_spec(self):

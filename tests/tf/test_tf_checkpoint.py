@@ -420,3 +420,31 @@ def test_checkpoint_interval_skips_saves_until_the_step_advanced(tmp_path):
     assert saved == [str(tmp_path / "ckpt-1"), None, None, str(tmp_path / "ckpt-2"), None, None,
                      str(tmp_path / "ckpt-3")]
     assert manager.save(check_interval=False) == str(tmp_path / "ckpt-4")
+
+
+def test_a_dataset_iterator_resumes_where_it_was_saved(tmp_path):
+    """The checkpoint guide's `iterator=iter(dataset)`: restored into a fresh iterator, the next elements are
+    the ones the saved iterator would have given."""
+    dataset = tf.data.Dataset.range(10).shuffle(10, seed=3, reshuffle_each_iteration=False).repeat().batch(3)
+    iterator = iter(dataset)
+    checkpoint = tf.train.Checkpoint(step=tf.Variable(0), iterator=iterator)
+    seen = [next(iterator).numpy().tolist() for _ in range(4)]
+    path = checkpoint.save(str(tmp_path / "ckpt"))
+    expected = [next(iterator).numpy().tolist() for _ in range(3)]
+
+    fresh = iter(dataset)
+    restored = tf.train.Checkpoint(step=tf.Variable(0), iterator=fresh)
+    restored.restore(path).assert_consumed()
+    assert fresh.position == 4
+    assert [next(fresh).numpy().tolist() for _ in range(3)] == expected
+    assert seen[0] != expected[0]
+    assert tf.train.load_variable(path, "iterator/.ATTRIBUTES/ITERATOR_STATE").tolist() == [4]
+
+
+def test_an_iterator_missing_from_the_file_is_reported_unmatched(tmp_path):
+    path = tf.train.Checkpoint(v=tf.Variable(1.0)).save(str(tmp_path / "ckpt"))
+    status = tf.train.Checkpoint(v=tf.Variable(0.0), iterator=iter(tf.data.Dataset.range(3))).restore(path)
+    with pytest.raises(AssertionError):
+        status.assert_existing_objects_matched()
+    with pytest.raises(ValueError, match="tf.data iterator"):
+        tf.train.Checkpoint(bad=tf.data.Dataset.range(3))
