@@ -100,12 +100,14 @@ class GradientTape:
             self._watched[id(t)] = t
 
     def watched_variables(self):
-        """The variables this tape differentiates: those watched, then the trainable ones read inside it."""
+        """The variables this tape differentiates (those watched and the trainable ones read inside it),
+        in the order they were created, as TensorFlow lists them."""
         found = dict(self._watched)
         if self.watch_accessed_variables:
             for key, var in self._accessed.items():
                 found.setdefault(key, var)
-        return tuple(v for v in found.values() if getattr(v, "trainable", None) is not None)
+        variables = [v for v in found.values() if getattr(v, "trainable", None) is not None]
+        return tuple(sorted(variables, key=lambda v: v.creation_index))
 
     def _differentiable(self, t):
         if id(t) in self._watched:

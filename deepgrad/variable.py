@@ -3,6 +3,7 @@ from .backend import xp
 from .tensor import Tensor, _to_array
 
 _counter = [0]
+_created = [0]
 
 
 class Variable(Tensor):
@@ -15,7 +16,7 @@ class Variable(Tensor):
         dtype: optional dtype; floats default to float32.
     """
 
-    __slots__ = ("trainable", "constraint", "regularizer")
+    __slots__ = ("trainable", "constraint", "regularizer", "creation_index")
 
     def __init__(self, initial_value, trainable=True, name=None, dtype=None):
         if callable(initial_value):
@@ -26,6 +27,8 @@ class Variable(Tensor):
             _counter[0] += 1
             name = f"Variable_{_counter[0]}"
         super().__init__(data, name=name)
+        _created[0] += 1
+        self.creation_index = _created[0]  # the order tape.watched_variables() lists variables in, as TensorFlow
         self.trainable = bool(trainable)
         self.constraint = None
         self.regularizer = None

@@ -112,13 +112,13 @@ def test_reset_forgets_the_record():
     assert tape.gradient(z, x).numpy() == pytest.approx(5.0)
 
 
-def test_watched_variables_are_the_watched_then_the_read_trainable_ones():
+def test_watched_variables_are_the_watched_and_the_read_trainable_ones_in_creation_order():
     a, b, frozen = tf.Variable(1.0, name="a"), tf.Variable(2.0, name="b"), tf.Variable(3.0, trainable=False)
     c = tf.Variable(4.0, name="c")
     with tf.GradientTape() as tape:
         tape.watch(c)
         y = b * a + frozen
-    assert [v.name for v in tape.watched_variables()] == ["c", "b", "a"]
+    assert [v.name for v in tape.watched_variables()] == ["a", "b", "c"]  # TensorFlow 2.21.0: a:0, b:0, c:0
     with tf.GradientTape(watch_accessed_variables=False) as tape:
         tape.watch(a)
         y = a * b
