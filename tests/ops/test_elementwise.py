@@ -234,3 +234,24 @@ def test_unbroadcast_sums_over_added_and_stretched_axes():
     np.testing.assert_array_equal(ops.unbroadcast(g, ()), g.sum())
     np.testing.assert_array_equal(ops.unbroadcast(g, (1, 3, 4)), g.sum(axis=0, keepdims=True))
     assert ops.unbroadcast(g, g.shape) is g
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.2, 0.3, 0.7, 1.0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_leaky_relu_arithmetic_path_gives_the_masked_select_bit_for_bit(slope, dtype):
+    """For 0 < slope <= 1, leaky_relu uses max(x, slope x) and g max(1[x > 0], slope): the same numbers
+    as where(x > 0, ...) including -0.0, infinities and NaN (slope 0 keeps the select: inf * 0 is NaN)."""
+    x = np.random.default_rng(1).standard_normal(1000).astype(dtype)
+    x[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45]
+    g = np.random.default_rng(2).standard_normal(1000).astype(dtype)
+    t = dg.Tensor(x, requires_grad=True)
+    s = np.asarray(slope, dtype=dtype)
+    with np.errstate(invalid="ignore"):
+        y = ops.leaky_relu(t, slope)
+        y.backward(dg.Tensor(g))
+        expected_y = np.where(x > 0, x, x * s)
+        expected_g = np.where(x > 0, g, g * s)
+    assert y.dtype == dtype and t.grad.dtype == dtype
+    np.testing.assert_array_equal(y.numpy(), expected_y)
+    assert np.array_equal(np.signbit(y.numpy()), np.signbit(expected_y))
+    np.testing.assert_array_equal(t.grad.numpy(), expected_g)
