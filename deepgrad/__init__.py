@@ -39,8 +39,37 @@ from .tf_api import (  # noqa: A004 (TensorFlow's names)
     zeros_like,
 )
 from .variable import Variable
+from . import debugging, errors, nest, strings  # noqa: E402 (tf.debugging, tf.errors, tf.nest, tf.strings)
+from . import io  # noqa: E402 (tf.io)
+from .control_flow import (  # noqa: A004, E402 (TensorFlow's names)
+    case, cond, control_dependencies, foldl, foldr, group, init_scope, inside_function, map_fn, no_op,
+    numpy_function, py_function, scan, switch_case, tuple, vectorized_map, while_loop,
+)
+from .debugging import (  # noqa: E402
+    Assert, assert_equal, assert_greater, assert_less, assert_rank, get_logger,
+)
+from .gradient_utils import (  # noqa: E402
+    UnconnectedGradients, custom_gradient, grad_pass_through, gradients, hessians, recompute_grad,
+)
+from .initializers_tf import (  # noqa: E402
+    constant_initializer, ones_initializer, random_normal_initializer, random_uniform_initializer,
+    zeros_initializer,
+)
+from .linalg import einsum, tensordot  # noqa: E402
+from .math import (  # noqa: E402
+    acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, cumsum, scalar_mul, sin, sinh, tan,
+)
+from .tf_array_ops import (  # noqa: A004, E402 (TensorFlow's names)
+    argsort, broadcast_dynamic_shape, broadcast_static_shape, clip_by_global_norm, clip_by_norm,
+    dynamic_partition, dynamic_stitch, ensure_shape, gather_nd, get_static_value, histogram_fixed_width,
+    histogram_fixed_width_bins, identity_n, meshgrid, parallel_stack, realdiv, repeat, reverse,
+    reverse_sequence, roll, saturate_cast, scatter_nd, searchsorted, sequence_mask, shape_n, slice, sort,
+    strided_slice, tensor_scatter_nd_add, tensor_scatter_nd_max, tensor_scatter_nd_min,
+    tensor_scatter_nd_sub, tensor_scatter_nd_update, truncatediv, truncatemod, unique,
+    unique_with_counts, unravel_index,
+)
 from . import train  # noqa: E402 (tf.train: Checkpoint, CheckpointManager)
-from .module import Module, name_scope  # noqa: E402
+from .module import Module, get_current_name_scope, name_scope  # noqa: E402
 
 __version__ = "0.1.0"
 

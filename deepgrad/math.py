@@ -9,17 +9,20 @@ the ones that have no gradient in TensorFlow (comparisons, sign, floor, argmax,
     tf.math.reduce_mean(tf.math.square(y - y_hat))
 """
 import builtins
+import math as _pymath
 from collections import namedtuple
 
+from . import errors as _errors
 from . import ops
 from .backend import xp
 from .ops import activations as _activations
 from .ops import arrange as _arrange
 from .ops import cumulative as _cumulative
+from .ops import elementwise as _elementwise
 from .ops import numeric as _numeric
 from .ops import reduce as _reduce
 from .ops import segment as _segment
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, as_tensor, attach
 from .missing import not_implemented
 
 
@@ -455,6 +458,301 @@ segment_sum, unsorted_segment_sum = _segment_reduction(_segment.segment_sum, "su
 segment_max, unsorted_segment_max = _segment_reduction(_segment.segment_max, "maximum")
 segment_min, unsorted_segment_min = _segment_reduction(_segment.segment_min, "minimum")
 segment_prod, unsorted_segment_prod = _segment_reduction(_segment.segment_prod, "product")
+
+segment_mean, unsorted_segment_mean = _segment_reduction(
+    lambda data, ids, num_segments=None: _segment_average(data, ids, num_segments, False), "mean")
+unsorted_segment_sqrt_n = _segment_reduction(
+    lambda data, ids, num_segments=None: _segment_average(data, ids, num_segments, True),
+    "sum divided by sqrt(count)")[1]
+
+
+def _segment_average(data, segment_ids, num_segments, sqrt_n):
+    """segment_sum(data) / count (or / sqrt(count)); empty segments give 0."""
+    data = as_tensor(data)
+    total = _segment.segment_sum(data, segment_ids, num_segments=num_segments)
+    ids = xp.asarray(segment_ids.data if isinstance(segment_ids, Tensor) else segment_ids).reshape(-1)
+    counts = xp.bincount(ids[ids >= 0], minlength=total.shape[0]).astype(data.dtype)
+    counts = xp.maximum(counts, 1)
+    counts = xp.sqrt(counts) if sqrt_n else counts
+    return ops.div(total, _constant(counts.reshape((-1,) + (1,) * (data.ndim - ids.ndim))))
+
+
+def scalar_mul(scalar, x, name=None):
+    """scalar * x, with a 0-d `scalar`."""
+    scalar = as_tensor(scalar, like=as_tensor(x))
+    if scalar.ndim != 0:
+        raise ValueError(f"scalar_mul: scalar must be a 0-D tensor. Received: shape={scalar.shape}")
+    return ops.mul(scalar, x)
+
+
+# ----------------------------------------------------------------------------- safe arithmetic
+
+
+def xlogy(x, y, name=None):
+    """x * log(y), and 0 where x == 0 (whatever y is); gradients are zero there."""
+    x = as_tensor(x)
+    y = as_tensor(y, like=x)
+    zero = x.data == 0
+    return ops.where(zero, 0, ops.mul(x, ops.log(ops.where(zero, 1, y))))
+
+
+def xlog1py(x, y, name=None):
+    """x * log(1 + y), and 0 where x == 0."""
+    x = as_tensor(x)
+    y = as_tensor(y, like=x)
+    zero = x.data == 0
+    return ops.where(zero, 0, ops.mul(x, _numeric.log1p(ops.where(zero, 0, y))))
+
+
+def xdivy(x, y, name=None):
+    """x / y, and 0 where x == 0 (whatever y is)."""
+    x = as_tensor(x)
+    y = as_tensor(y, like=x)
+    zero = x.data == 0
+    return ops.where(zero, 0, ops.div(x, ops.where(zero, 1, y)))
+
+
+def multiply_no_nan(x, y, name=None):
+    """x * y, and 0 where y == 0 even when x is inf or NaN.
+
+    As TensorFlow: dx = multiply_no_nan(g, y), dy = multiply_no_nan(x, g).
+    """
+    x = as_tensor(x)
+    y = as_tensor(y, like=x)
+
+    def no_nan(a, b):
+        with xp.errstate(invalid="ignore"):
+            return xp.where(b == 0, 0, a * b).astype(xp.result_type(a, b), copy=False)
+
+    def vjp(g):
+        return (_elementwise.unbroadcast(no_nan(g, y.data), x.shape),
+                _elementwise.unbroadcast(no_nan(x.data, g), y.shape))
+
+    return attach(no_nan(x.data, y.data), (x, y), vjp, "multiply_no_nan")
+
+
+def reciprocal_no_nan(x, name=None):
+    """1 / x, and 0 where x == 0."""
+    x = as_tensor(x)
+    zero = x.data == 0
+    return ops.where(zero, 0, ops.div(1, ops.where(zero, 1, x)))
+
+
+def rint(x, name=None):
+    """x rounded to the nearest integer, halves to even (no gradient, as in TensorFlow)."""
+    return _constant(xp.rint(as_tensor(x).data))
+
+
+# ----------------------------------------------------------------------------- complex parts
+
+
+def _real_input(x):
+    x = as_tensor(x)
+    return x, x.dtype.kind != "c"
+
+
+def real(input, name=None):  # noqa: A002 (TensorFlow's name)
+    """The real part (a real tensor is returned as it is)."""
+    x, is_real = _real_input(input)
+    return x if is_real else _constant(x.data.real)
+
+
+def imag(input, name=None):  # noqa: A002 (TensorFlow's name)
+    """The imaginary part (zeros for a real tensor)."""
+    x, is_real = _real_input(input)
+    return _constant(xp.zeros_like(x.data) if is_real else x.data.imag)
+
+
+def conj(x, name=None):
+    """The complex conjugate (a real tensor is returned as it is)."""
+    x, is_real = _real_input(x)
+    return x if is_real else _constant(xp.conj(x.data))
+
+
+def angle(input, name=None):  # noqa: A002 (TensorFlow's name)
+    """The argument atan2(imag, real): pi for negative reals, 0 otherwise on real tensors."""
+    x, is_real = _real_input(input)
+    if is_real:
+        return _constant(xp.where(x.data < 0, xp.pi, 0).astype(x.dtype))
+    return _constant(xp.angle(x.data))
+
+
+# ----------------------------------------------------------------------------- gamma family
+
+
+def _lgamma_array(a):
+    """log|Gamma(a)| elementwise (inf at the poles 0, -1, -2, ...)."""
+    def one(v):
+        if v <= 0 and v == _pymath.floor(v):
+            return _pymath.inf
+        return _pymath.lgamma(v)
+
+    flat = [one(float(v)) for v in a.reshape(-1)]
+    return xp.asarray(flat, dtype=xp.float64).reshape(a.shape)
+
+
+def _polygamma_array(order, a):
+    """digamma (order 0) or trigamma (order 1) elementwise: recurrence up to x >= 6, then the
+    asymptotic series; negative x by the reflection formulas."""
+    x = a.astype(xp.float64)
+    reflect = x < 0.5
+    z = xp.where(reflect, 1.0 - x, x)
+    acc = xp.zeros_like(z)
+    while True:
+        small = z < 6
+        if not small.any():
+            break
+        acc = acc + xp.where(small, (1.0 / z) if order == 0 else (1.0 / (z * z)), 0)
+        z = xp.where(small, z + 1, z)
+    w = 1.0 / (z * z)
+    if order == 0:
+        series = xp.log(z) - 0.5 / z - w * (1 / 12 - w * (1 / 120 - w * (1 / 252 - w * (
+            1 / 240 - w * (1 / 132)))))
+        out = series - acc
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            out = xp.where(reflect, out - xp.pi / xp.tan(xp.pi * x), out)
+            out = xp.where((x <= 0) & (x == xp.floor(x)), xp.nan, out)
+    else:
+        series = 1 / z + w / 2 + w / z * (1 / 6 - w * (1 / 30 - w * (1 / 42 - w * (1 / 30))))
+        out = series + acc
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            out = xp.where(reflect, (xp.pi / xp.sin(xp.pi * x)) ** 2 - out, out)
+            out = xp.where((x <= 0) & (x == xp.floor(x)), xp.inf, out)
+    return out
+
+
+def _float_input(x, fn):
+    x = as_tensor(x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{fn}: x must be a float tensor. Received: dtype={x.dtype}")
+    return x
+
+
+def lgamma(x, name=None):
+    """log|Gamma(x)|; d/dx = digamma(x)."""
+    x = _float_input(x, "lgamma")
+    y = _lgamma_array(x.data).astype(x.dtype)
+    return attach(y, (x,), lambda g: (g * _polygamma_array(0, x.data).astype(x.dtype),), "lgamma")
+
+
+def digamma(x, name=None):
+    """psi(x) = d/dx log Gamma(x); d/dx = trigamma(x) (first-order gradient)."""
+    x = _float_input(x, "digamma")
+    y = _polygamma_array(0, x.data).astype(x.dtype)
+    return attach(y, (x,), lambda g: (g * _polygamma_array(1, x.data).astype(x.dtype),), "digamma")
+
+
+def lbeta(x, name=None):
+    """log|Beta(x)| over the last axis: sum(lgamma(x)) - lgamma(sum(x))."""
+    x = _float_input(x, "lbeta")
+    return ops.sub(ops.sum(lgamma(x), axis=-1), lgamma(ops.sum(x, axis=-1)))
+
+
+def ndtri(x, name=None):
+    """The inverse of the standard normal CDF: sqrt(2) * erfinv(2x - 1)."""
+    x = _float_input(x, "ndtri")
+    return ops.mul(_numeric.erfinv(ops.sub(ops.mul(x, 2), 1)), _pymath.sqrt(2.0))
+
+
+def erfcinv(x, name=None):
+    """The inverse of erfc on (0, 2): -ndtri(x / 2) / sqrt(2)."""
+    x = _float_input(x, "erfcinv")
+    return ops.div(ops.neg(ndtri(ops.mul(x, 0.5))), _pymath.sqrt(2.0))
+
+
+# ----------------------------------------------------------------------------- counting and checks
+
+
+def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=xp.int32, name=None, axis=None,
+             binary_output=False):
+    """Counts (or summed weights) of each value 0..max(arr) of the non-negative ints in arr
+    (flattened; per row with axis=-1), the length held within [minlength, maxlength]."""
+    values = xp.asarray(as_tensor(arr).data)
+    w = None if weights is None else xp.asarray(as_tensor(weights).data)
+    length = int(values.max(initial=-1)) + 1
+    if minlength is not None:
+        length = builtins.max(length, int(minlength))
+    if maxlength is not None:
+        length = builtins.min(length, int(maxlength))
+    out_dtype = w.dtype if w is not None else xp.dtype(dtype)
+
+    def count(v, wv):
+        keep = (v >= 0) & (v < length)
+        c = xp.bincount(v[keep], weights=None if wv is None else wv[keep], minlength=length)[:length]
+        return xp.minimum(c, 1) if binary_output else c
+
+    if axis in (-1, 1) and values.ndim == 2:
+        out = xp.stack([count(v, None if w is None else wr) for v, wr in
+                        zip(values, w if w is not None else [None] * len(values))])
+    elif axis in (None, 0):
+        out = count(values.reshape(-1), None if w is None else w.reshape(-1))
+    else:
+        raise ValueError(f"bincount: axis must be None, 0 or -1. Received: axis={axis}")
+    return _constant(out.astype(out_dtype))
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=xp.int32, name=None):
+    """m[i, j] = the number (or summed weights) of examples with label i predicted as j."""
+    lab = xp.asarray(as_tensor(labels).data).reshape(-1).astype(xp.int64)
+    pred = xp.asarray(as_tensor(predictions).data).reshape(-1).astype(xp.int64)
+    if num_classes is None:
+        num_classes = int(builtins.max(lab.max(initial=-1), pred.max(initial=-1))) + 1
+    n = int(num_classes)
+    m = xp.zeros((n, n), dtype=xp.dtype(dtype))
+    w = 1 if weights is None else xp.asarray(as_tensor(weights).data).reshape(-1)
+    xp.add.at(m, (lab, pred), w)
+    return _constant(m)
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """log(cumsum(exp(x))) along `axis`, computed stably (exclusive and reverse as cumsum)."""
+    x = as_tensor(x)
+    shift = _constant(xp.max(x.data, axis=int(axis), keepdims=True)) if x.size else _constant(0.0)
+    shift = _constant(xp.where(xp.isfinite(shift.data), shift.data, 0).astype(x.dtype))
+    with xp.errstate(divide="ignore"):
+        return ops.add(ops.log(cumsum(ops.exp(ops.sub(x, shift)), axis, exclusive, reverse)), shift)
+
+
+def zero_fraction(value, name=None):
+    """The fraction of entries equal to zero, as a float32 scalar."""
+    data = as_tensor(value).data
+    return _constant(xp.float32(xp.mean(data == 0)) if data.size else xp.float32(xp.nan))
+
+
+def is_non_decreasing(x, name=None):
+    """Whether x (flattened) satisfies x[i] <= x[i + 1] everywhere."""
+    data = as_tensor(x).data.reshape(-1)
+    return _constant(bool(xp.all(data[1:] >= data[:-1])))
+
+
+def is_strictly_increasing(x, name=None):
+    """Whether x (flattened) satisfies x[i] < x[i + 1] everywhere."""
+    data = as_tensor(x).data.reshape(-1)
+    return _constant(bool(xp.all(data[1:] > data[:-1])))
+
+
+def polyval(coeffs, x, name=None):
+    """coeffs[0] * x**(n-1) + ... + coeffs[n-1], by Horner's rule (differentiable in both)."""
+    if not isinstance(coeffs, (list, tuple)):
+        raise ValueError(f"polyval: coeffs must be a list of tensors. Received: {type(coeffs)}")
+    x = as_tensor(x)
+    if not coeffs:
+        return _constant(xp.zeros_like(x.data))
+    p = as_tensor(coeffs[0], like=x)
+    for c in coeffs[1:]:
+        p = ops.add(ops.mul(p, x), as_tensor(c, like=x))
+    return p
+
+
+def invert_permutation(x, name=None):
+    """y with y[x[i]] = i for the permutation x of 0..n-1."""
+    perm = xp.asarray(as_tensor(x).data)
+    if perm.ndim != 1 or not xp.array_equal(xp.sort(perm), xp.arange(perm.size)):
+        raise _errors.InvalidArgumentError(None, None, f"invert_permutation: x must be a permutation of "
+                                                       f"0..n-1. Received: {perm.tolist()}")
+    out = xp.empty_like(perm)
+    out[perm] = xp.arange(perm.size, dtype=perm.dtype)
+    return _constant(out)
 
 
 __getattr__ = not_implemented("tf.math")

@@ -83,6 +83,11 @@ def current_name_scope():
     return _scopes.stack[-1]
 
 
+def get_current_name_scope():
+    """tf.get_current_name_scope(): the current scope as TensorFlow writes it ("outer/inner", "" at the top)."""
+    return current_name_scope().rstrip("/")
+
+
 def _snake_case(name):
     """TensorFlow's default module name: MyModule -> my_module, MLP -> mlp."""
     return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower()

@@ -7,6 +7,7 @@ import warnings
 from ..backend import rng as _global_rng
 from ..backend import xp
 from ..dtypes import int64 as _int64
+from ..errors import OutOfRangeError
 from ..tensor import Tensor
 from ..tensor_shape import TensorShape, TensorSpec
 from .file_cache import _FileCache
@@ -1036,8 +1037,8 @@ class _MapIterator:
 class Iterator:
     """One pass over a Dataset (what iter(dataset) returns): next(it) or it.get_next().
 
-    At the end, next() and get_next() raise StopIteration (TF's get_next raises
-    tf.errors.OutOfRangeError). close() ends the pass early.
+    At the end, next() raises StopIteration and get_next() tf.errors.OutOfRangeError
+    ("End of sequence"), as in TensorFlow. close() ends the pass early.
 
     A tf.train.Checkpoint saves its position (how many elements it has given); restoring it
     starts a fresh pass and moves past that many elements. That reproduces TensorFlow's saved
@@ -1059,8 +1060,11 @@ class Iterator:
         return element
 
     def get_next(self):
-        """The next element."""
-        return next(self)
+        """The next element; tf.errors.OutOfRangeError at the end of the pass."""
+        try:
+            return next(self)
+        except StopIteration:
+            raise OutOfRangeError(None, None, "End of sequence") from None
 
     def close(self):
         """Stop this pass now (a cache(filename) pass stopped here writes nothing)."""

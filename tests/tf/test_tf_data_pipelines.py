@@ -507,6 +507,11 @@ def test_iterator_get_next_and_unknown_rank_specs():
     assert int(iterator.get_next().numpy()) == 0 and int(next(iterator).numpy()) == 1
     assert iterator.element_spec == TensorSpec((), tf.int64)
     assert [int(v.numpy()) for v in iterator] == [2]
+    with pytest.raises(tf.errors.OutOfRangeError, match="End of sequence"):  # TensorFlow 2.21.0 raises it too
+        iterator.get_next()
+    with tf.name_scope("a"), tf.name_scope("b"):
+        assert tf.get_current_name_scope() == "a/b"
+    assert tf.get_current_name_scope() == ""
     unknown = Dataset.from_generator(lambda: iter([]), output_types=tf.float32)
     assert unknown.batch(2).element_spec.shape.rank is None
     assert unknown.padded_batch(2, padded_shapes=[3]).element_spec.shape == (None, 3)
