@@ -202,11 +202,23 @@ class _Observer:
     def op_call(self, spec, forward, args, kwargs):
         first = next_serial()
         out = self.prof._call(spec.name, "forward", forward, args, kwargs, _always)
-        for t in out if isinstance(out, (tuple, list)) else (out,):
-            node = getattr(t, "_node", None) if isinstance(t, Tensor) else None
-            if node is not None and node.serial >= first and not isinstance(node.vjp, _TimedVjp):
-                node.vjp = _TimedVjp(self.prof, node.vjp, node.op)
+        self._time_vjps(out if isinstance(out, (tuple, list)) else (out,), first)
         return out
+
+    def _time_vjps(self, outputs, first):
+        """Time the vjp of every node this op call recorded: its outputs' nodes and those behind
+        them back to the op's inputs (a recurrent op's outputs are slices of one inner node, whose
+        vjp runs the whole backpropagation through time)."""
+        stack = [t._node for t in outputs if isinstance(t, Tensor) and t._node is not None]
+        seen = set()
+        while stack:
+            node = stack.pop()
+            if node.serial < first or id(node) in seen:
+                continue
+            seen.add(id(node))
+            if node.vjp is not None and not isinstance(node.vjp, _TimedVjp):
+                node.vjp = _TimedVjp(self.prof, node.vjp, node.op)
+            stack.extend(p._node for p in node.parents if isinstance(p, Tensor) and p._node is not None)
 
     def backward(self, walk, args):
         return self.prof._call(TAPE_WALK, "backward", walk, args, {}, _always)
