@@ -111,17 +111,7 @@ def meshgrid(*args, **kwargs):
         raise TypeError(f"meshgrid: unexpected keyword arguments {sorted(kwargs)}")
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij'. Received: indexing={indexing!r}")
-    xs = [ops.reshape(as_tensor(a), (-1,)) for a in args]
-    sizes = [x.shape[0] for x in xs]
-    if indexing == "xy" and len(xs) > 1:
-        sizes[0], sizes[1] = sizes[1], sizes[0]
-    out = []
-    for i, x in enumerate(xs):
-        place = i if indexing == "ij" or len(xs) < 2 or i > 1 else 1 - i
-        shape = [1] * len(xs)
-        shape[place] = x.shape[0]
-        out.append(ops.broadcast_to(ops.reshape(x, tuple(shape)), tuple(sizes)))
-    return out
+    return ops.shape.coordinate_grids([as_tensor(a) for a in args], indexing)
 
 
 def parallel_stack(values, name=None):

@@ -198,3 +198,24 @@ def tile(x, reps):
         return (g.reshape(x.shape),)
 
     return attach(y, (x,), vjp, "tile")
+
+
+def coordinate_grids(vectors, indexing="xy"):
+    """meshgrid of 1-D tensors: grid i is vector i along axis i ("ij"), the first two axes swapped
+    for "xy" (Cartesian); each grid has shape (n_0, n_1, ...) ((n_1, n_0, ...) for "xy").
+
+    Built from reshape and broadcast_to, so each vector's gradient is its grid's gradient summed
+    over the other axes. Shared by tf.meshgrid and keras.ops.meshgrid, which check `indexing`.
+    """
+    vectors = [reshape(v, (-1,)) for v in vectors]
+    sizes = [v.data.shape[0] for v in vectors]
+    cartesian = indexing == "xy" and len(vectors) > 1
+    if cartesian:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    grids = []
+    for i, v in enumerate(vectors):
+        view = [1] * len(vectors)
+        view[1 - i if cartesian and i < 2 else i] = v.data.shape[0]
+        grids.append(broadcast_to(reshape(v, tuple(view)), tuple(sizes)))
+    return grids
+

@@ -240,19 +240,7 @@ def meshgrid(*x, indexing="xy"):
     first two axes swapped for 'xy' (Cartesian). Differentiable in every vector."""
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij'. Received: indexing={indexing!r}")
-    vectors = [_S.reshape(to_tensor(v), (-1,)) for v in x]
-    sizes = [v.shape[0] for v in vectors]
-    if indexing == "xy" and len(vectors) > 1:
-        sizes[0], sizes[1] = sizes[1], sizes[0]
-    grids = []
-    for i, v in enumerate(vectors):
-        position = i
-        if indexing == "xy" and len(vectors) > 1 and i < 2:
-            position = 1 - i
-        view = [1] * len(vectors)
-        view[position] = v.shape[0]
-        grids.append(_S.broadcast_to(_S.reshape(v, view), sizes))
-    return grids
+    return _S.coordinate_grids([to_tensor(v) for v in x], indexing)
 
 
 def vander(x, N=None, increasing=False):
