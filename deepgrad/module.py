@@ -93,19 +93,15 @@ def _snake_case(name):
     return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower()
 
 
-def keras_layer_type():
-    """Keras' Layer class if deepgrad.keras is loaded (no Keras layer can exist otherwise), else None."""
+def is_keras_layer(obj):
+    """Whether `obj` is a Keras layer or model, without importing deepgrad.keras (no Keras layer
+    can exist before it is loaded)."""
     layer_module = sys.modules.get("deepgrad.keras.layers.layer")
-    return None if layer_module is None else layer_module.Layer
-
-
-def _is_keras_layer(obj):
-    layer = keras_layer_type()
-    return layer is not None and isinstance(obj, layer)
+    return layer_module is not None and isinstance(obj, layer_module.Layer)
 
 
 def _is_module(obj):
-    return isinstance(obj, Module) or _is_keras_layer(obj)
+    return isinstance(obj, Module) or is_keras_layer(obj)
 
 
 def nested_items(value, path=()):
@@ -123,7 +119,7 @@ def nested_items(value, path=()):
 def children(obj):
     """(path, child) for what a module's attributes hold (a Keras layer: its own weights by index
     under 'weights', then its direct sublayers by index under 'layers'), in TensorFlow's order."""
-    if _is_keras_layer(obj):
+    if is_keras_layer(obj):
         sub = {id(w) for layer in obj.layers for w in layer.weights}
         own = [w for w in obj.weights if id(w) not in sub]
         return [(("weights", i), w) for i, w in enumerate(own)] + \
@@ -227,7 +223,7 @@ class Module:
 
     def _frozen_keras_weights(self):
         frozen = set()
-        for layer in self._flatten(predicate=_is_keras_layer):
+        for layer in self._flatten(predicate=is_keras_layer):
             trainable = {id(w) for w in layer.trainable_weights}
             frozen.update(id(w) for w in layer.weights if id(w) not in trainable)
         return frozen

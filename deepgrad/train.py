@@ -45,7 +45,8 @@ import time
 
 from .backend import xp
 from .data import Iterator
-from .module import Module, children as module_children, keras_layer_type, nested_items
+from .missing import not_implemented
+from .module import Module, children as module_children, is_keras_layer, nested_items
 from .variable import Variable
 
 _VALUE = ".ATTRIBUTES/VARIABLE_VALUE"
@@ -62,18 +63,13 @@ def _keras_optimizer_type():
     return None if optimizer_module is None else optimizer_module.Optimizer
 
 
-def _is_keras_layer(obj):
-    layer = keras_layer_type()
-    return layer is not None and isinstance(obj, layer)
-
-
 def _is_keras_optimizer(obj):
     optimizer = _keras_optimizer_type()
     return optimizer is not None and isinstance(obj, optimizer)
 
 
 def _is_trackable(obj):
-    return (isinstance(obj, (Variable, Module, Checkpoint, Iterator)) or _is_keras_layer(obj)
+    return (isinstance(obj, (Variable, Module, Checkpoint, Iterator)) or is_keras_layer(obj)
             or _is_keras_optimizer(obj))
 
 
@@ -122,7 +118,7 @@ class _Walk:
         return True
 
     def visit(self, obj, path):
-        if _is_keras_layer(obj) or _is_keras_optimizer(obj):
+        if is_keras_layer(obj) or _is_keras_optimizer(obj):
             for saveable, sub_path in _keras_tree(obj, path):
                 if self._first_visit(saveable, sub_path):
                     visit = self.optimizer if _is_keras_optimizer(saveable) else self.keras_layer
@@ -781,5 +777,4 @@ class CheckpointManager:
         return None
 
 
-def __getattr__(name):
-    raise AttributeError(f"deepgrad does not implement tf.train.{name}")
+__getattr__ = not_implemented("tf.train")
