@@ -13,6 +13,8 @@ lacks fails with "deepgrad does not implement tf.config.<name>".
 import types
 from collections import namedtuple
 
+from .missing import not_implemented
+
 PhysicalDevice = namedtuple("PhysicalDevice", "name device_type")
 LogicalDevice = namedtuple("LogicalDevice", "name device_type")
 
@@ -88,17 +90,10 @@ def _set_inter_op(num_threads):
     _state["inter_op_threads"] = int(num_threads)
 
 
-def _not_implemented(scope):
-    def __getattr__(name):
-        raise AttributeError(f"deepgrad does not implement tf.config.{scope}{name}")
-
-    return __getattr__
-
-
 def _namespace(scope, **names):
     module = types.ModuleType(f"deepgrad.config.{scope}")
     module.__dict__.update(names)
-    module.__getattr__ = _not_implemented(scope + ".")
+    module.__getattr__ = not_implemented(f"tf.config.{scope}")
     return module
 
 
@@ -127,4 +122,4 @@ optimizer = _namespace(
     get_experimental_options=lambda: {},
 )
 
-__getattr__ = _not_implemented("")
+__getattr__ = not_implemented("tf.config")

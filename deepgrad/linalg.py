@@ -19,6 +19,7 @@ from . import ops
 from .backend import xp
 from .math import _axis, l2_normalize  # noqa: F401  (tf.linalg.l2_normalize is tf.math's)
 from .ops import linalg as _la
+from .missing import not_implemented
 from .tensor import Tensor, as_tensor
 from .tf_api import eye, matmul  # noqa: F401  (tf.linalg.eye and tf.linalg.matmul are tf's)
 
@@ -331,5 +332,4 @@ def global_norm(t_list, name=None):
     return ops.sqrt(total)
 
 
-def __getattr__(name):
-    raise AttributeError(f"deepgrad does not implement tf.linalg.{name}")
+__getattr__ = not_implemented("tf.linalg")

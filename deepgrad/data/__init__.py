@@ -23,6 +23,7 @@ Example:
     for xb, yb in ds:
         ...
 """
+from ..missing import not_implemented
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, DatasetSpec, Iterator
 from .options import (
     AutoShardPolicy, AutotuneOptions, DistributeOptions, OptimizationOptions, Options, ThreadingOptions,
@@ -103,7 +104,4 @@ class _Experimental:
 experimental = _Experimental()
 
 
-def __getattr__(name):
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise AttributeError(f"deepgrad does not implement tf.data.{name}")
+__getattr__ = not_implemented("tf.data")

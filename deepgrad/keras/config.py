@@ -6,6 +6,7 @@
     keras.config.enable_unsafe_deserialization()    let every later load_model load Lambda bytecode
 """
 from ..backend import floatx as _floatx, set_floatx as _set_floatx
+from ..missing import not_implemented
 from .losses import EPSILON
 from .registry import enable_unsafe_deserialization
 
@@ -31,5 +32,4 @@ def image_data_format():
     return "channels_last"
 
 
-def __getattr__(name):
-    raise AttributeError(f"deepgrad does not implement keras.config.{name}")
+__getattr__ = not_implemented("keras.config")
