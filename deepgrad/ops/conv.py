@@ -32,7 +32,7 @@ import numbers
 
 from ..backend import floatx, xp
 from ..tensor import as_tensor, attach, is_grad_enabled
-from .elementwise import _relu_array
+from .elementwise import _relu_array, times_positive
 from .table import declare
 
 # Below this many input channels the patch matrix is built from kh*kw slice
@@ -317,7 +317,7 @@ def _conv_op(op, x, kernel, x4, k4, strides, dilation, pads, dtype, bias=None, r
     def vjp(g):
         g2 = g.reshape(-1, g.shape[-1])
         if relu:
-            g2 = g2 * (y.reshape(g2.shape) > 0)
+            g2 = times_positive(g2, y.reshape(g2.shape))
         gx = gk = gb = None
         if x.requires_grad:
             dxpad = _scatter(g2, k4, padded_shape, strides, dilation, out_hw)

@@ -13,7 +13,7 @@ conv2d_bias_act, lives in conv.py beside the im2col it shares.
 """
 from ..backend import xp
 from ..tensor import as_tensor, attach
-from .elementwise import _relu_array
+from .elementwise import _relu_array, times_positive
 from .table import declare
 
 FUSED_ACTIVATIONS = ("linear", "relu")  # applied inside the op; None means linear too
@@ -60,7 +60,7 @@ def dense_bias_act(x, kernel, bias=None, activation=None):
         _relu_array(y, out=y)
 
     def vjp(g):
-        gz = g * (y > 0) if relu else g
+        gz = times_positive(g, y) if relu else g
         gx = gk = gb = None
         if x.requires_grad:
             gx = (gz @ kernel.data.T).astype(x.dtype, copy=False)

@@ -361,10 +361,8 @@ class _KerasRNN(RNN):
         if names is None:
             return super().inner_loop(sequences, initial_state, mask, training)
         cell = self.cell
-        x_proj = project(sequences, cell.kernel, cell.input_dropout_masks(sequences.data[:, 0], training))
-        bias = self._input_bias()
-        if bias is not None:
-            x_proj = x_proj + bias
+        x_proj = project(sequences, cell.kernel, cell.input_dropout_masks(sequences.data[:, 0], training),
+                         bias=self._input_bias())
         recurrent_mask = cell.recurrent_dropout_masks(initial_state[0].data, training)
         if isinstance(recurrent_mask, list):
             recurrent_mask = xp.stack(recurrent_mask)

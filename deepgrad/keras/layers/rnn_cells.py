@@ -14,6 +14,7 @@ gates i, f, c, o) or 3 (GRU, gates z, r, h; its bias is (2, 3 * units) when
 reset_after=True: the input bias, then the recurrent bias).
 """
 from ... import ops
+from ...ops import fused as fused_ops
 from ...backend import xp
 from ...tensor import Tensor
 from .. import activations, constraints, initializers, regularizers
@@ -27,16 +28,25 @@ def is_nested(x):
     return isinstance(x, (list, tuple))
 
 
-def matmul_last_axis(x, kernel):
-    """x @ kernel over x's last axis, as one 2-D product whatever x's rank."""
-    if x.ndim == 2:
+def matmul_last_axis(x, kernel, bias=None):
+    """x @ kernel (+ bias) over x's last axis, as one 2-D product whatever x's rank.
+
+    With a bias it is one fused dense_bias_act node: the bias is added in place
+    to the product (the same numbers as matmul then add, without the broadcast
+    add's second (rows, columns) array and its un-broadcasting sum backward).
+    """
+    if bias is None and x.ndim == 2:
         return ops.matmul(x, kernel)
+    if bias is not None and x.ndim == 2:
+        return fused_ops.dense_bias_act(x, kernel, bias)
     lead = x.shape[:-1]
-    return ops.reshape(ops.matmul(ops.reshape(x, (-1, x.shape[-1])), kernel), lead + (kernel.shape[-1],))
+    flat = ops.reshape(x, (-1, x.shape[-1]))
+    product = ops.matmul(flat, kernel) if bias is None else fused_ops.dense_bias_act(flat, kernel, bias)
+    return ops.reshape(product, lead + (kernel.shape[-1],))
 
 
-def project(x, kernel, masks=None):
-    """x @ kernel, x first multiplied by a dropout mask.
+def project(x, kernel, masks=None, bias=None):
+    """x @ kernel (+ bias), x first multiplied by a dropout mask.
 
     `masks` is None, one (batch, features) mask, or a list of them, one per gate
     (each gate's block of kernel columns sees its own mask). x may be one step
@@ -46,12 +56,11 @@ def project(x, kernel, masks=None):
     def dropped(mask):
         return x * (mask[:, None, :] if x.ndim == 3 else mask)
 
-    if masks is None:
-        return matmul_last_axis(x, kernel)
     if not isinstance(masks, list):
-        return matmul_last_axis(dropped(masks), kernel)
+        return matmul_last_axis(x if masks is None else dropped(masks), kernel, bias)
     blocks = ops.split(kernel, len(masks), axis=1)
-    return ops.concat([matmul_last_axis(dropped(m), k) for m, k in zip(masks, blocks)], axis=-1)
+    product = ops.concat([matmul_last_axis(dropped(m), k) for m, k in zip(masks, blocks)], axis=-1)
+    return product if bias is None else product + bias
 
 
 def check_units(units):
