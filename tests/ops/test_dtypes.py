@@ -147,6 +147,8 @@ RECIPES = {
     # recurrent sequences
     "simple_rnn": lambda: [case(t(2, 3, 4), t(2, 4), t(4, 4))],
     "lstm": _lstm_like(4),
+    "lstm_from_inputs": lambda: [case(t(2, 3, 5), t(5, 16), t(16), t(2, 4), t(2, 4), t(4, 16)),
+                                 case(t(2, 3, 5), t(5, 16), None, None, None, t(4, 16))],
     "gru": lambda: [case(t(2, 3, 12), t(2, 4), t(4, 12)), case(t(2, 3, 12), t(2, 4), t(4, 12), t(12)),
                     case(t(2, 3, 12), t(2, 4), t(4, 12), None, False)],
 }

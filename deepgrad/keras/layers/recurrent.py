@@ -361,13 +361,17 @@ class _KerasRNN(RNN):
         if names is None:
             return super().inner_loop(sequences, initial_state, mask, training)
         cell = self.cell
-        x_proj = project(sequences, cell.kernel, cell.input_dropout_masks(sequences.data[:, 0], training),
-                         bias=self._input_bias())
+        input_masks = cell.input_dropout_masks(sequences.data[:, 0], training)
         recurrent_mask = cell.recurrent_dropout_masks(initial_state[0].data, training)
-        if isinstance(recurrent_mask, list):
-            recurrent_mask = xp.stack(recurrent_mask)
-        outputs, *states = self._fused_op(x_proj, initial_state, mask=mask, go_backwards=self.go_backwards,
-                                          recurrent_mask=recurrent_mask, **names)
+        if input_masks is None and recurrent_mask is None and self._fused_inputs_op is not None:
+            outputs, *states = self._fused_inputs_op(sequences, initial_state, mask=mask,
+                                                     go_backwards=self.go_backwards, **names)
+        else:
+            x_proj = project(sequences, cell.kernel, input_masks, bias=self._input_bias())
+            if isinstance(recurrent_mask, list):
+                recurrent_mask = xp.stack(recurrent_mask)
+            outputs, *states = self._fused_op(x_proj, initial_state, mask=mask, go_backwards=self.go_backwards,
+                                              recurrent_mask=recurrent_mask, **names)
         if mask is None:
             return states[0], outputs, states
         if self.zero_output_for_mask:
@@ -385,6 +389,10 @@ class _KerasRNN(RNN):
 
     def _input_bias(self):
         return self.cell.bias
+
+    # The op that takes the inputs themselves, projecting them inside the recurrence (LSTM), when
+    # there is no dropout: called as (sequences, states, mask=, go_backwards=, activations).
+    _fused_inputs_op = None
 
     def get_config(self):
         config = super().get_config()
@@ -521,6 +529,11 @@ class LSTM(_KerasRNN):
 
     def _fused_op(self, x_proj, states, **kwargs):
         return recurrent_ops.lstm(x_proj, states[0], states[1], self.cell.recurrent_kernel, **kwargs)
+
+    def _fused_inputs_op(self, sequences, states, **kwargs):
+        cell = self.cell
+        return recurrent_ops.lstm_from_inputs(sequences, cell.kernel, cell.bias, states[0], states[1],
+                                              cell.recurrent_kernel, **kwargs)
 
 
 class GRU(_KerasRNN):
