@@ -5,6 +5,8 @@ from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
 from ..layers.layer import Layer, outer_call
 from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from ...tensor import is_grad_enabled
+from .inference_fusion import single_input, inference_chains
 
 
 def graph_nodes(inputs, outputs):
@@ -101,7 +103,18 @@ def _run_nodes(model, inputs, training):
     for kt, value in zip(model._flat_inputs, flat_inputs):
         values[id(kt)] = value
     concrete = lambda t: values[id(t)] if isinstance(t, KerasTensor) else t
+    chains = inference_chains(model) if not training and not is_grad_enabled() else {}
+    skipped = set()
     for node in model._nodes:
+        if id(node) in skipped:
+            continue
+        chain = chains.get(id(node))
+        if chain is not None:
+            x = values[id(single_input(node))]
+            if x.dtype == chain.conv.kernel.dtype:
+                values[id(chain.output)] = chain(x)
+                skipped |= chain.skipped
+                continue
         args = map_structure(concrete, node.inputs)
         extra_args = [map_structure(concrete, a) for a in node.args]
         kwargs = {k: map_structure(concrete, v) for k, v in node.kwargs.items()}
