@@ -15,7 +15,7 @@ from .shape import (
     tile, transpose,
 )
 
-from . import conv, fused, nn, pooling, recurrent  # noqa: F401 (declare their ops)
+from . import conv, conv_pool, fused, nn, pooling, recurrent  # noqa: F401 (declare their ops)
 from .table import OPS, bind_tensor_methods
 
 bind_tensor_methods(Tensor)

@@ -166,11 +166,13 @@ def _im2col(xpad, ksize, strides, dilation, out_hw):
     return cols, True
 
 
-def _correlate(xpad, k, strides, dilation, out_hw, keep_cols, bias=None, relu=False):
+def _correlate(xpad, k, strides, dilation, out_hw, keep_cols, bias=None, relu=False, consume=None):
     """y = sum over taps of xpad[tap] @ k[i, j] (+ bias, then max(., 0) when `relu`).
 
     Returns y (N, OH, OW, F) and, when `keep_cols`, (cols, transposed) for the
-    kernel gradient. The patch matrix is built and multiplied a block of samples
+    kernel gradient. With `consume`, y is not kept: each block's output (samples
+    n0:n1, as (n1 - n0, OH, OW, F)) is handed to consume(n0, n1, block) while it
+    is in cache, in one reused buffer, and None is returned in place of y. The patch matrix is built and multiplied a block of samples
     at a time (_CHUNK_BYTES of patches and output), and the ReLU applied in place
     to the block's output while it is in cache; the block is a slice of the whole
     patch matrix when it is kept, else one reused buffer. A bias rides in the
@@ -203,7 +205,7 @@ def _correlate(xpad, k, strides, dilation, out_hw, keep_cols, bias=None, relu=Fa
             cols[depth] = 1
         else:
             cols[:, depth] = 1
-    y = xp.empty((n * per, f), dtype=dtype)
+    y = xp.empty(((n if consume is None else step) * per, f), dtype=dtype)
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         rows = slice(n0 * per, n1 * per)
@@ -211,12 +213,14 @@ def _correlate(xpad, k, strides, dilation, out_hw, keep_cols, bias=None, relu=Fa
         block = cols[:, block_rows] if transposed else cols[block_rows]
         patches = block[:depth] if transposed else block[:, :depth]
         _fill_cols(patches, xpad[n0:n1], (kh, kw), strides, dilation, out_hw, transposed)
-        out = y[rows]
+        out = y[rows] if consume is None else y[:(n1 - n0) * per]
         xp.matmul(block.T if transposed else block, k2, out=out)
         if relu:
             _relu_array(out, out=out)
-    y = y.reshape(n, oh, ow, f)
-    return y, ((cols, transposed) if keep_cols else None)
+        if consume is not None:
+            consume(n0, n1, out.reshape(n1 - n0, oh, ow, f))
+    saved = (cols, transposed) if keep_cols else None
+    return (None if consume is not None else y.reshape(n, oh, ow, f)), saved
 
 
 def _kernel_grad(saved, g2, kshape):
@@ -293,11 +297,12 @@ def _as(a, dtype):
     return a.astype(dtype, copy=False)
 
 
-def _conv_op(op, x, kernel, x4, k4, strides, dilation, pads, dtype, bias=None, relu=False):
+def _conv_op(op, x, kernel, x4, k4, strides, dilation, pads, dtype, bias=None, relu=False, consume=None):
     """The shared conv2d / conv1d core on 4-D arrays x4 (N, H, W, C) and k4 (kh, kw, C, F).
 
     `bias` is None or a tensor of shape (F,), added to the output; `relu` applies
     max(., 0) after it. Returns y and vjp(g) -> (gx, gk[, gb]) (gb when a bias is given).
+    With `consume` the output goes block by block to it (see _correlate) and y is None.
     """
     kh, kw = k4.shape[:2]
     windows = ((kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1)
@@ -309,7 +314,7 @@ def _conv_op(op, x, kernel, x4, k4, strides, dilation, pads, dtype, bias=None, r
     b = None if bias is None else _as(bias.data, dtype)
     # The patch matrix is kept only for a kernel gradient that can be asked for (not under no_grad).
     keep = kernel.requires_grad and is_grad_enabled()
-    y, saved = _correlate(xpad, k4, strides, dilation, out_hw, keep_cols=keep, bias=b, relu=relu)
+    y, saved = _correlate(xpad, k4, strides, dilation, out_hw, keep_cols=keep, bias=b, relu=relu, consume=consume)
     padded_shape = xpad.shape
     (t, _), (l, _) = pads
     del xpad

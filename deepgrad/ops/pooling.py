@@ -96,6 +96,29 @@ def _max_pool(x4, pool, strides, pads, out_hw, need_grad=True):
     return y, vjp
 
 
+def first_winner(taps, y, out=None):
+    """uint8 array of y's shape: the index of the first tap equal to y, counted as the
+    number of leading taps that are not it (a NaN window: the last tap). Into `out` if given."""
+    found = taps[0] == y
+    winner = xp.logical_not(found, out=None if out is None else out.view(bool)).view(xp.uint8)
+    for t in taps[1:-1]:
+        found |= t == y
+        winner += ~found
+    return winner
+
+
+def route_to_winners(g, winner, taps_of, out):
+    """out[tap k] = g where winner == k, for every tap: the vjp of a disjoint max pooling.
+
+    taps_of(a) gives the tap views of `out` (cells not in any window are left alone).
+    """
+    hit = xp.empty(winner.shape, dtype=bool)
+    for k, view in enumerate(taps_of(out)):
+        xp.equal(winner, k, out=hit)
+        xp.multiply(g, hit, out=view)
+    return out
+
+
 def _max_pool_disjoint(x4, xpad, offsets, pool, strides, pads, out_hw):
     """Max pooling whose windows do not overlap, with the winners found in the forward.
 
@@ -110,22 +133,15 @@ def _max_pool_disjoint(x4, xpad, offsets, pool, strides, pads, out_hw):
     """
     taps = [tap(xpad, i, j, strides, out_hw) for i, j in offsets]
     y = _window_max(taps)
-    found = taps[0] == y
-    winner = xp.logical_not(found).view(xp.uint8)
-    for t in taps[1:-1]:
-        found |= t == y
-        winner += ~found
-    del found, taps
+    winner = first_winner(taps, y)
+    del taps
     padded_shape = xpad.shape
     (top, _), (left, _) = pads
     h, w = x4.shape[1:3]
 
     def vjp(g):
         dxpad = _grad_buffer(padded_shape, pool, strides, out_hw, g.dtype)
-        hit = xp.empty(winner.shape, dtype=bool)
-        for k, (i, j) in enumerate(offsets):
-            xp.equal(winner, k, out=hit)
-            xp.multiply(g, hit, out=tap(dxpad, i, j, strides, out_hw))
+        route_to_winners(g, winner, lambda a: [tap(a, i, j, strides, out_hw) for i, j in offsets], dxpad)
         return dxpad[:, top:top + h, left:left + w, :]
 
     return y, vjp

@@ -23,7 +23,7 @@ F32 = np.dtype("float32")
 # The engine's op modules: every op of the table declared there needs a recipe below. The ops of
 # the keras.ops families (numeric, cumulative, indexing, arrange, activations, segment and linalg's
 # decompositions) are checked in float32 and float64 by their Keras parity tests instead.
-ENGINE_MODULES = {"conv", "elementwise", "fused", "nn", "pooling", "recurrent", "reduce", "shape"}
+ENGINE_MODULES = {"conv", "conv_pool", "elementwise", "fused", "nn", "pooling", "recurrent", "reduce", "shape"}
 OPS = {name: spec.op for name, spec in table.OPS.items()
        if spec.module.rsplit(".", 1)[-1] in ENGINE_MODULES or name == "matmul"}
 
@@ -133,6 +133,8 @@ RECIPES = {
     "conv2d_bias_act": lambda: [case(t(2, 6, 6, 1), t(3, 3, 1, 4), t(4), activation="relu"),
                                 case(t(2, 6, 6, 3), t(3, 3, 3, 4), t(4), 2, "same"),
                                 case(t(2, 6, 6, 5), t(3, 3, 5, 4), None, activation="relu")],
+    "conv2d_bias_act_pool": lambda: [case(t(2, 6, 6, 1), t(3, 3, 1, 4), t(4), activation="relu"),
+                                     case(t(2, 7, 7, 5), t(3, 3, 5, 4), None, padding="same", pool_size=3)],
     "dense_bias_act": lambda: [case(t(3, 4), t(4, 5), t(5), activation="relu"), case(t(3, 4), t(4, 5)),
                                case(t(3, 4), t(4, 5), None, "relu")],
     "patches": lambda: [case(t(2, 6, 6, 3), (3, 3), (2, 2), (1, 1), ((0, 1), (0, 1)))],

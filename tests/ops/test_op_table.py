@@ -104,7 +104,8 @@ def test_one_table_says_which_activations_fuse():
     assert table.fused_activation("add", "relu") is None
     assert activations.fused_name(activations.relu, "dense_bias_act") == "relu"
     assert activations.fused_name(lambda z: z, "dense_bias_act") is None
-    assert set(table.FUSES) == {"dense_bias_act", "conv2d_bias_act", "simple_rnn", "lstm", "lstm_from_inputs", "gru"}
+    assert set(table.FUSES) == {"dense_bias_act", "conv2d_bias_act", "conv2d_bias_act_pool", "simple_rnn", "lstm",
+                                "lstm_from_inputs", "gru"}
 
 
 @pytest.mark.parametrize("activation, fused", [("relu", True), (None, True), ("tanh", False), ("gelu", False)])

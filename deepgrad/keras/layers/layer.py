@@ -46,6 +46,17 @@ class _Scope(threading.local):
 _scope = _Scope()
 
 
+def effective_training(training):
+    """A layer call's training flag: its own, else the enclosing call's (Keras' call context)."""
+    return _scope.training if training is None else training
+
+
+def records_gradients(training):
+    """Whether a layer called now with this (effective) training flag records gradients: not when
+    they are off, nor for inference (training False) outside a GradientTape or fit, as Keras."""
+    return is_grad_enabled() and not (training is False and not is_grad_requested())
+
+
 class outer_call:
     """Context of one layer call: the outermost one clears the losses of `layer`'s tree first
     (Keras' call context), nested calls add to them. Functional models enter it when they run."""
@@ -389,7 +400,7 @@ class Layer:
                 del kwargs[key]
         outer_training, _scope.training = _scope.training, training
         try:
-            if training is False and is_grad_enabled() and not is_grad_requested():
+            if is_grad_enabled() and not records_gradients(training):
                 with no_grad():  # inference outside a tape or fit: Keras records nothing
                     outputs = self.call(inputs, *args, **kwargs)
             else:

@@ -3,10 +3,10 @@ the order of its layers, and its config (Keras 3's, read also in Keras 2's form)
 from ... import ops
 from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
-from ..layers.layer import Layer, outer_call
+from ..layers.layer import Layer, effective_training, outer_call, records_gradients
 from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
-from ...tensor import is_grad_enabled
-from .inference_fusion import single_input, inference_chains
+from ...tensor import is_grad_enabled, no_grad
+from .layer_fusion import layer_chains, single_input
 
 
 def graph_nodes(inputs, outputs):
@@ -103,7 +103,9 @@ def _run_nodes(model, inputs, training):
     for kt, value in zip(model._flat_inputs, flat_inputs):
         values[id(kt)] = value
     concrete = lambda t: values[id(t)] if isinstance(t, KerasTensor) else t
-    chains = inference_chains(model) if not training and not is_grad_enabled() else {}
+    mode = effective_training(training)
+    recording = records_gradients(mode)
+    chains = layer_chains(model, fold_batch_norm=not mode and not recording)
     skipped = set()
     for node in model._nodes:
         if id(node) in skipped:
@@ -111,8 +113,12 @@ def _run_nodes(model, inputs, training):
         chain = chains.get(id(node))
         if chain is not None:
             x = values[id(single_input(node))]
-            if x.dtype == chain.conv.kernel.dtype:
-                values[id(chain.output)] = chain(x)
+            if chain.applies(x):
+                if recording or not is_grad_enabled():
+                    values[id(chain.output)] = chain(x)
+                else:
+                    with no_grad():  # as each of the chain's layers would
+                        values[id(chain.output)] = chain(x)
                 skipped |= chain.skipped
                 continue
         args = map_structure(concrete, node.inputs)
