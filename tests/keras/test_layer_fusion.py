@@ -218,3 +218,27 @@ def test_a_layer_whose_call_is_wrapped_is_not_folded():
     bn.call = recording
     _, calls = op_calls(lambda: model.predict(X, verbose=0))
     assert seen and calls["batch_norm_infer"] == 1
+
+
+def test_relu_then_pool_after_a_batch_norm_is_pooled_first_and_trains_bit_for_bit():
+    """In training the batch norm runs as a layer; the ReLU and the pooling after it become
+    relu(max_pool2d(x)): the same losses and weights after two Adam steps as the layers'."""
+    from deepgrad.keras.models.layer_fusion import ReluPoolChain, layer_chains
+
+    y = np.arange(6) % 3
+    results = []
+    for fuse in (True, False):
+        dg.random.set_seed(5)
+        model = bn_cnn()
+        if fuse:
+            kinds = [type(c) for c in layer_chains(model, fold_batch_norm=False).values()]
+            assert kinds == [ReluPoolChain]
+        else:
+            unfused(model)
+        model.compile(optimizer=keras.optimizers.Adam(0.01),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        losses = [model.train_on_batch(X, y) for _ in range(2)]
+        results.append((losses, [w.numpy() for w in model.weights]))
+    assert results[0][0] == results[1][0]
+    for a, b in zip(results[0][1], results[1][1]):
+        np.testing.assert_array_equal(a, b)
