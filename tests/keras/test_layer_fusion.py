@@ -242,3 +242,13 @@ def test_relu_then_pool_after_a_batch_norm_is_pooled_first_and_trains_bit_for_bi
     assert results[0][0] == results[1][0]
     for a, b in zip(results[0][1], results[1][1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_sequential_traced_again_after_pop_and_add_is_planned_again():
+    model = tutorial_cnn()
+    model.predict(X, verbose=0)
+    model.pop()
+    model.add(layers.Dense(5))
+    out, calls = op_calls(lambda: model.predict(X, verbose=0))
+    assert out.shape == (6, 5) and calls["conv2d_bias_act_pool"] == 2
+    np.testing.assert_array_equal(out, unfused(model)(X, training=False).numpy())

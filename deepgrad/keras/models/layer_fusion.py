@@ -156,11 +156,12 @@ def single_input(node):
 
 def layer_chains(model, fold_batch_norm):
     """{id(first node): Chain} for the model's graph; with `fold_batch_norm` the chains may hold a
-    BatchNormalization (inference), without they never do. Computed once per model and kind."""
+    BatchNormalization (inference), without they never do. Computed once per graph and kind: a
+    graph traced anew (a Sequential after add or pop) is a new list of nodes, planned again."""
     key = "_layer_chains_folded" if fold_batch_norm else "_layer_chains"
     cached = model.__dict__.get(key)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is model._nodes:
+        return cached[1]
     readers = {}
     for node in model._nodes:
         for t in node.parent_tensors:
@@ -204,5 +205,5 @@ def layer_chains(model, fold_batch_norm):
         pool = next_node(node, _channels_last_max_pool)
         if pool is not None:
             chains[id(node)] = ReluPoolChain(node.layer, pool.layer, {id(pool)}, flatten_structure(pool.outputs)[0])
-    model.__dict__[key] = chains
+    model.__dict__[key] = (model._nodes, chains)
     return chains
