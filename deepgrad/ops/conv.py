@@ -378,6 +378,27 @@ FUSED_ACTIVATIONS = ("linear", "relu")  # applied inside the op; None means line
 _ACTIVATIONS = (None,) + FUSED_ACTIVATIONS
 
 
+def fused_conv_arguments(op, x, kernel, bias, strides, padding, dilation, activation):
+    """The checked arguments of a fused 2-D convolution: (x, kernel, bias, dtype, strides, dilation, pads)."""
+    if activation not in _ACTIVATIONS:
+        options = ", ".join(repr(a) for a in _ACTIVATIONS)
+        raise ValueError(f"{op}: activation must be one of {options}. Received: activation={activation!r}")
+    x, kernel, dtype = _operands(x, kernel)
+    _check_rank(op, x, kernel, 4, "(N, H, W, C)", "(kh, kw, C, F)")
+    _check_channels(op, x, kernel, 2)
+    if bias is not None:
+        bias = as_tensor(bias, like=x)
+        if bias.data.shape != (kernel.data.shape[3],):
+            raise ValueError(
+                f"{op}: bias must have shape (F,) = ({kernel.shape[3]},) for a kernel of shape "
+                f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"
+            )
+    strides = _pair(strides, "strides", op)
+    dilation = _pair(dilation, "dilation", op)
+    pads = _conv2d_pads(x, kernel, strides, dilation, _padding(padding, op))
+    return x, kernel, bias, dtype, strides, dilation, pads
+
+
 @declare(kind="fused", fuses=FUSED_ACTIVATIONS)
 def conv2d_bias_act(x, kernel, bias=None, strides=1, padding="valid", dilation=1, activation=None):
     """activation(conv2d(x, kernel) + bias) as one op: Conv2D's whole computation, fused.
@@ -396,22 +417,8 @@ def conv2d_bias_act(x, kernel, bias=None, strides=1, padding="valid", dilation=1
     else g: dx and dk as conv2d's from gz, dbias = sum of gz over (N, OH, OW).
     """
     op = "conv2d_bias_act"
-    if activation not in _ACTIVATIONS:
-        options = ", ".join(repr(a) for a in _ACTIVATIONS)
-        raise ValueError(f"{op}: activation must be one of {options}. Received: activation={activation!r}")
-    x, kernel, dtype = _operands(x, kernel)
-    _check_rank(op, x, kernel, 4, "(N, H, W, C)", "(kh, kw, C, F)")
-    _check_channels(op, x, kernel, 2)
-    if bias is not None:
-        bias = as_tensor(bias, like=x)
-        if bias.data.shape != (kernel.data.shape[3],):
-            raise ValueError(
-                f"{op}: bias must have shape (F,) = ({kernel.shape[3]},) for a kernel of shape "
-                f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"
-            )
-    strides = _pair(strides, "strides", op)
-    dilation = _pair(dilation, "dilation", op)
-    pads = _conv2d_pads(x, kernel, strides, dilation, _padding(padding, op))
+    x, kernel, bias, dtype, strides, dilation, pads = fused_conv_arguments(
+        op, x, kernel, bias, strides, padding, dilation, activation)
     y, vjp = _conv_op(op, x, kernel, x.data, kernel.data, strides, dilation, pads, dtype,
                       bias=bias, relu=activation == "relu")
     parents = (x, kernel) if bias is None else (x, kernel, bias)

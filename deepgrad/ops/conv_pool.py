@@ -20,11 +20,8 @@ of conv2d_bias_act followed by max_pool2d, bit for bit: where the ReLU of the
 maximum is 0 the gradient is 0 whichever tap won.
 """
 from ..backend import xp
-from ..tensor import as_tensor, attach, is_grad_enabled
-from .conv import (
-    _ACTIVATIONS, FUSED_ACTIVATIONS, _check_channels, _check_rank, _conv2d_pads, _conv_op, _operands, _padding,
-    _pair,
-)
+from ..tensor import attach, is_grad_enabled
+from .conv import FUSED_ACTIVATIONS, _conv_op, _pair, fused_conv_arguments
 from .elementwise import _relu_array, times_positive
 from .pooling import first_winner, route_to_winners
 from .table import declare
@@ -52,23 +49,9 @@ def conv2d_bias_act_pool(x, kernel, bias=None, strides=1, padding="valid", dilat
     Returns (N, OH // ph, OW // pw, F) for the convolution's output size OH x OW.
     """
     op = "conv2d_bias_act_pool"
-    if activation not in _ACTIVATIONS:
-        options = ", ".join(repr(a) for a in _ACTIVATIONS)
-        raise ValueError(f"{op}: activation must be one of {options}. Received: activation={activation!r}")
-    x, kernel, dtype = _operands(x, kernel)
-    _check_rank(op, x, kernel, 4, "(N, H, W, C)", "(kh, kw, C, F)")
-    _check_channels(op, x, kernel, 2)
-    if bias is not None:
-        bias = as_tensor(bias, like=x)
-        if bias.data.shape != (kernel.data.shape[3],):
-            raise ValueError(
-                f"{op}: bias must have shape (F,) = ({kernel.shape[3]},) for a kernel of shape "
-                f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"
-            )
-    strides = _pair(strides, "strides", op)
-    dilation = _pair(dilation, "dilation", op)
+    x, kernel, bias, dtype, strides, dilation, pads = fused_conv_arguments(
+        op, x, kernel, bias, strides, padding, dilation, activation)
     pool = _pair(pool_size, "pool_size", op)
-    pads = _conv2d_pads(x, kernel, strides, dilation, _padding(padding, op))
     kh, kw, _, f = kernel.data.shape
     n, h, w, _ = x.data.shape
     conv_hw = tuple((size + p[0] + p[1] - ((k - 1) * d + 1)) // s + 1
