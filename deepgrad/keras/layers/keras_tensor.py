@@ -55,6 +55,8 @@ def _default_leaf(x):
 
 def flatten_structure(structure, is_leaf=None):
     """The leaves of nested lists, tuples and dicts, in order."""
+    if is_leaf is None and not isinstance(structure, (list, tuple, dict)):
+        return [structure]  # a lone leaf, the common case of a layer call
     is_leaf = is_leaf or _default_leaf
     if is_leaf(structure):
         return [structure]
@@ -65,8 +67,10 @@ def flatten_structure(structure, is_leaf=None):
 
 def map_structure(fn, *structures, is_leaf=None):
     """fn applied leaf by leaf over structures of the same nesting."""
-    is_leaf = is_leaf or _default_leaf
     first = structures[0]
+    if is_leaf is None and not isinstance(first, (list, tuple, dict)):
+        return fn(*structures)  # a lone leaf, the common case of a layer call
+    is_leaf = is_leaf or _default_leaf
     if is_leaf(first):
         return fn(*structures)
     if isinstance(first, dict):

@@ -315,6 +315,9 @@ class Layer:
 
     def _clear_losses(self):
         """Forget the losses of this layer and of every layer nested in it (Keras' _clear_losses)."""
+        if not self.__dict__.get("_layers"):
+            self._own_losses().clear()
+            return
         for layer in self._flatten_layers():
             layer._own_losses().clear()
 
@@ -370,7 +373,7 @@ class Layer:
         return mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, **kwargs):
-        if any(isinstance(t, KerasTensor) for t in flatten_structure([inputs, list(args), kwargs])):
+        if _symbolic(inputs, args, kwargs):
             with outer_call(self):
                 return self._symbolic_call(inputs, *args, **kwargs)
         with outer_call(self):
@@ -585,8 +588,17 @@ def _auto_config(cls, args, kwargs):
     return config if plain else None
 
 
+def _symbolic(inputs, args, kwargs):
+    """Whether any of a call's arguments is a KerasTensor (the call then builds a graph)."""
+    if isinstance(inputs, Tensor) and not args and not kwargs:
+        return False
+    return any(isinstance(t, KerasTensor) for t in flatten_structure([inputs, list(args), kwargs]))
+
+
 def attached_mask(inputs):
     """The masks attached to `inputs`, in their structure; None when none has one."""
+    if isinstance(inputs, Tensor):
+        return getattr(inputs, "_keras_mask", None)
     masks = map_structure(lambda t: getattr(t, "_keras_mask", None), inputs)
     return None if all(m is None for m in flatten_structure(masks)) else masks
 
