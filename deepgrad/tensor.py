@@ -246,6 +246,12 @@ def owned_gradient(g, given):
     return g
 
 
+def records(parents):
+    """Whether an op on `parents` records a node: gradients are on and some parent (None: no
+    parent) requires one. The test `attach` makes; ops ask it first to skip what only a vjp needs."""
+    return _grad_enabled[0] and any(p is not None and p.requires_grad for p in parents)
+
+
 def attach(data, parents, vjp, op, params=None):
     """Wrap `data` as the output of `op`, recording `vjp` if a parent needs a gradient.
 

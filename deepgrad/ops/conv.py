@@ -33,6 +33,7 @@ import numbers
 from ..backend import floatx, xp
 from ..tensor import as_tensor, attach, is_grad_enabled
 from .elementwise import _relu_array, times_positive
+from .fused import FUSED_ACTIVATIONS, check_activation, checked_bias
 from .table import declare
 
 # Below this many input channels the patch matrix is built from kh*kw slice
@@ -374,25 +375,13 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation=1):
     return attach(y, (x, kernel), vjp, op, (strides, dilation, pads, False))
 
 
-FUSED_ACTIVATIONS = ("linear", "relu")  # applied inside the op; None means linear too
-_ACTIVATIONS = (None,) + FUSED_ACTIVATIONS
-
-
 def fused_conv_arguments(op, x, kernel, bias, strides, padding, dilation, activation):
     """The checked arguments of a fused 2-D convolution: (x, kernel, bias, dtype, strides, dilation, pads)."""
-    if activation not in _ACTIVATIONS:
-        options = ", ".join(repr(a) for a in _ACTIVATIONS)
-        raise ValueError(f"{op}: activation must be one of {options}. Received: activation={activation!r}")
+    check_activation(op, activation)
     x, kernel, dtype = _operands(x, kernel)
     _check_rank(op, x, kernel, 4, "(N, H, W, C)", "(kh, kw, C, F)")
     _check_channels(op, x, kernel, 2)
-    if bias is not None:
-        bias = as_tensor(bias, like=x)
-        if bias.data.shape != (kernel.data.shape[3],):
-            raise ValueError(
-                f"{op}: bias must have shape (F,) = ({kernel.shape[3]},) for a kernel of shape "
-                f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"
-            )
+    bias = checked_bias(op, bias, x, kernel, "F")
     strides = _pair(strides, "strides", op)
     dilation = _pair(dilation, "dilation", op)
     pads = _conv2d_pads(x, kernel, strides, dilation, _padding(padding, op))

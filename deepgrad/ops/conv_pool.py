@@ -20,10 +20,11 @@ of conv2d_bias_act followed by max_pool2d, bit for bit: where the ReLU of the
 maximum is 0 the gradient is 0 whichever tap won.
 """
 from ..backend import xp
-from ..tensor import attach, is_grad_enabled
-from .conv import FUSED_ACTIVATIONS, _conv_op, _pair, fused_conv_arguments
+from ..tensor import attach, records
+from .conv import _conv_op, _pair, _window_geometry, fused_conv_arguments
+from .fused import FUSED_ACTIVATIONS
 from .elementwise import _relu_array, times_positive
-from .pooling import first_winner, route_to_winners
+from .pooling import first_winner, grad_buffer, route_to_winners, window_max
 from .table import declare
 
 
@@ -53,9 +54,8 @@ def conv2d_bias_act_pool(x, kernel, bias=None, strides=1, padding="valid", dilat
         op, x, kernel, bias, strides, padding, dilation, activation)
     pool = _pair(pool_size, "pool_size", op)
     kh, kw, _, f = kernel.data.shape
-    n, h, w, _ = x.data.shape
-    conv_hw = tuple((size + p[0] + p[1] - ((k - 1) * d + 1)) // s + 1
-                    for size, p, k, d, s in zip((h, w), pads, (kh, kw), dilation, strides))
+    n = x.data.shape[0]
+    conv_hw = _window_geometry(x.data.shape, (kh, kw), strides, dilation, pads)
     pooled_hw = (conv_hw[0] // pool[0], conv_hw[1] // pool[1])
     if min(pooled_hw) < 1:
         raise ValueError(
@@ -63,16 +63,13 @@ def conv2d_bias_act_pool(x, kernel, bias=None, strides=1, padding="valid", dilat
             f"Received shapes: x={tuple(x.shape)}, kernel={tuple(kernel.shape)}"
         )
     parents = (x, kernel) if bias is None else (x, kernel, bias)
-    record = is_grad_enabled() and any(p.requires_grad for p in parents)
+    record = records(parents)
     y = xp.empty((n,) + pooled_hw + (f,), dtype=dtype)
     winner = xp.empty(y.shape, dtype=xp.uint8) if record else None
 
     def consume(n0, n1, block):
         taps = _window_taps(block, pool, pooled_hw)
-        out = y[n0:n1]
-        xp.copyto(out, taps[0])
-        for t in taps[1:]:
-            xp.maximum(out, t, out=out)
+        out = window_max(taps, out=y[n0:n1])
         if record:
             first_winner(taps, out, out=winner[n0:n1])
 
@@ -84,8 +81,7 @@ def conv2d_bias_act_pool(x, kernel, bias=None, strides=1, padding="valid", dilat
 
     def vjp(g):
         gp = times_positive(g, y) if relu else g
-        covers = conv_hw == (pool[0] * pooled_hw[0], pool[1] * pooled_hw[1])
-        gz = (xp.empty if covers else xp.zeros)((n,) + conv_hw + (f,), dtype=gp.dtype)
+        gz = grad_buffer((n,) + conv_hw + (f,), pool, pool, pooled_hw, gp.dtype)
         route_to_winners(gp, winner, lambda a: _window_taps(a, pool, pooled_hw), gz)
         return conv_vjp(gz)
 

@@ -20,6 +20,27 @@ FUSED_ACTIVATIONS = ("linear", "relu")  # applied inside the op; None means line
 _ACTIVATIONS = (None,) + FUSED_ACTIVATIONS
 
 
+def check_activation(op, activation):
+    """Raise ValueError naming `op` unless `activation` is one a fused op applies itself."""
+    if activation not in _ACTIVATIONS:
+        options = ", ".join(repr(a) for a in _ACTIVATIONS)
+        raise ValueError(f"{op}: activation must be one of {options}. Received: activation={activation!r}")
+
+
+def checked_bias(op, bias, x, kernel, dim):
+    """The bias as a tensor like x, or None; ValueError naming `op` unless it is (kernel's last axis,),
+    the axis called `dim` in the message (D_out for Dense, F for a convolution)."""
+    if bias is None:
+        return None
+    bias = as_tensor(bias, like=x)
+    if bias.data.shape != (kernel.data.shape[-1],):
+        raise ValueError(
+            f"{op}: bias must have shape ({dim},) = ({kernel.shape[-1]},) for a kernel of shape "
+            f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"
+        )
+    return bias
+
+
 @declare(kind="fused", fuses=FUSED_ACTIVATIONS)
 def dense_bias_act(x, kernel, bias=None, activation=None):
     """activation(x @ kernel + bias) as one op: Dense's whole computation, fused.
@@ -35,9 +56,7 @@ def dense_bias_act(x, kernel, bias=None, activation=None):
     for 'relu' and gz = g otherwise.
     """
     op = "dense_bias_act"
-    if activation not in _ACTIVATIONS:
-        options = ", ".join(repr(a) for a in _ACTIVATIONS)
-        raise ValueError(f"{op}: activation must be one of {options}. Received: activation={activation!r}")
+    check_activation(op, activation)
     x = as_tensor(x)
     kernel = as_tensor(kernel, like=x)
     if x.ndim != 2 or kernel.ndim != 2 or x.data.shape[1] != kernel.data.shape[0]:
@@ -45,13 +64,7 @@ def dense_bias_act(x, kernel, bias=None, activation=None):
             f"{op}: expects x (N, D_in) and kernel (D_in, D_out). "
             f"Received shapes: x={tuple(x.shape)}, kernel={tuple(kernel.shape)}"
         )
-    if bias is not None:
-        bias = as_tensor(bias, like=x)
-        if bias.data.shape != (kernel.data.shape[1],):
-            raise ValueError(
-                f"{op}: bias must have shape (D_out,) = ({kernel.shape[1]},) for a kernel of shape "
-                f"{tuple(kernel.shape)}. Received: bias.shape={tuple(bias.shape)}"
-            )
+    bias = checked_bias(op, bias, x, kernel, "D_out")
     relu = activation == "relu"
     y = xp.matmul(x.data, kernel.data)
     if bias is not None:

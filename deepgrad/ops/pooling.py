@@ -51,15 +51,20 @@ def _geometry(op, x, pool_size, strides, padding, unit=False):
     return pool, strides, pads, out_hw
 
 
-def _grad_buffer(shape, pool, strides, out_hw, dtype):
+def grad_buffer(shape, pool, strides, out_hw, dtype):
     """Zeros for the padded input gradient; uninitialised when the taps tile it exactly."""
     tiles = all(s == p and n == o * p for n, p, s, o in zip(shape[1:3], pool, strides, out_hw))
     return (xp.empty if tiles else xp.zeros)(shape, dtype=dtype)
 
 
-def _window_max(taps):
-    """The elementwise maximum of the taps' strided views, as a new array."""
-    y = taps[0].copy() if len(taps) == 1 else xp.maximum(taps[0], taps[1])
+def window_max(taps, out=None):
+    """The elementwise maximum of the taps' strided views, into `out` or a new array."""
+    if len(taps) == 1:
+        if out is None:
+            return taps[0].copy()
+        xp.copyto(out, taps[0])
+        return out
+    y = xp.maximum(taps[0], taps[1], out=out)
     for t in taps[2:]:
         xp.maximum(y, t, out=y)
     return y
@@ -71,14 +76,14 @@ def _max_pool(x4, pool, strides, pads, out_hw, need_grad=True):
     xpad = pad_hw(x4, pads, -xp.inf)
     offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
     if not need_grad:
-        return _window_max([tap(xpad, i, j, strides, out_hw) for i, j in offsets]), None
+        return window_max([tap(xpad, i, j, strides, out_hw) for i, j in offsets]), None
     if strides[0] >= pool[0] and strides[1] >= pool[1] and len(offsets) < 256:
         return _max_pool_disjoint(x4, xpad, offsets, pool, strides, pads, out_hw)
     # Overlapping windows: the winners are found again in the vjp, from the input.
-    y = _window_max([tap(xpad, i, j, strides, out_hw) for i, j in offsets])
+    y = window_max([tap(xpad, i, j, strides, out_hw) for i, j in offsets])
 
     def vjp(g):
-        dxpad = _grad_buffer(xpad.shape, pool, strides, out_hw, dtype)
+        dxpad = grad_buffer(xpad.shape, pool, strides, out_hw, dtype)
         taken = None
         last = len(offsets) - 1
         for k, (i, j) in enumerate(offsets):
@@ -132,7 +137,7 @@ def _max_pool_disjoint(x4, xpad, offsets, pool, strides, pads, out_hw):
     A window holding a NaN routes its gradient to its last tap.
     """
     taps = [tap(xpad, i, j, strides, out_hw) for i, j in offsets]
-    y = _window_max(taps)
+    y = window_max(taps)
     winner = first_winner(taps, y)
     del taps
     padded_shape = xpad.shape
@@ -140,7 +145,7 @@ def _max_pool_disjoint(x4, xpad, offsets, pool, strides, pads, out_hw):
     h, w = x4.shape[1:3]
 
     def vjp(g):
-        dxpad = _grad_buffer(padded_shape, pool, strides, out_hw, g.dtype)
+        dxpad = grad_buffer(padded_shape, pool, strides, out_hw, g.dtype)
         route_to_winners(g, winner, lambda a: [tap(a, i, j, strides, out_hw) for i, j in offsets], dxpad)
         return dxpad[:, top:top + h, left:left + w, :]
 
@@ -171,7 +176,7 @@ def _avg_pool(x4, pool, strides, pads, out_hw, need_grad=True):
 
     def vjp(g):
         gq = g / count
-        dxpad = _grad_buffer(padded_shape, pool, strides, out_hw, dtype)
+        dxpad = grad_buffer(padded_shape, pool, strides, out_hw, dtype)
         for i, j in offsets:
             view = tap(dxpad, i, j, strides, out_hw)
             if disjoint:
