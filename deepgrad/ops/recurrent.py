@@ -45,7 +45,7 @@ one flat output of the single node, so the backward runs once for all of them.
 float32 in, float32 out and float32 gradients.
 """
 from ..backend import floatx, xp
-from ..tensor import Tensor, as_tensor, attach, is_grad_enabled
+from ..tensor import Tensor, as_tensor, attach, records
 from .table import declare
 
 # ----------------------------------------------------------------------------- activations
@@ -501,7 +501,7 @@ _LSTM_ORDER = (3, 0, 1, 2)
 
 
 def _lstm_forward(preactivation, h, c0, gates, act, ra, steps, keep):
-    """The LSTM recurrence; returns (gates, c, a).
+    """The LSTM recurrence, the gates activated in place in `gates`; returns (c, a).
 
     preactivation(s, out) writes step s's pre-activation z (N, 4U) into `out`, in the
     internal order o, i, f, g with the recurrent gates scaled by _gate_scale; the loop
@@ -540,7 +540,7 @@ def _lstm_forward(preactivation, h, c0, gates, act, ra, steps, keep):
         if steps is not None:
             xp.copyto(h[s + 1], h[s], where=steps[1][s])
             xp.copyto(cs, c_prev, where=steps[1][s])
-    return gates, c, a
+    return c, a
 
 
 def _lstm_backward(g, gates, c, a, seen, steps, act, ra, w_bwd, rm, dtype):
@@ -589,11 +589,6 @@ def _lstm_backward(g, gates, c, a, seen, steps, act, ra, w_bwd, rm, dtype):
     return dz, carry, dc
 
 
-def _needs_grad(*tensors):
-    """Whether the op records a node: gradients are on and some input requires one."""
-    return is_grad_enabled() and any(p is not None and p.requires_grad for p in tensors)
-
-
 @declare(kind="recurrent", fuses=SUPPORTED_ACTIVATIONS)
 def lstm(x_proj, h0, c0, recurrent_kernel, activation="tanh", recurrent_activation="sigmoid",
          mask=None, go_backwards=False, recurrent_mask=None):
@@ -633,7 +628,7 @@ def lstm(x_proj, h0, c0, recurrent_kernel, activation="tanh", recurrent_activati
     scales = (sc, sc, sc, 1.0)
     wd = _array(w, dtype)
     w_fwd = _columns(wd, u, _LSTM_ORDER, scales)
-    keep = _needs_grad(x, h0, c0, w)
+    keep = records((x, h0, c0, w))
     h = xp.empty((t + 1, n, u), dtype)
     h[0] = _array(h0, dtype)
     z = xp.empty((n, 4 * u), dtype)
@@ -643,7 +638,7 @@ def lstm(x_proj, h0, c0, recurrent_kernel, activation="tanh", recurrent_activati
         out += z
 
     gates = _time_major(x.data, u, _LSTM_ORDER, scales, go_backwards, dtype)  # x_proj per step, scaled
-    gates, c, a = _lstm_forward(preactivation, h, _array(c0, dtype), gates, act, ra, steps, keep)
+    c, a = _lstm_forward(preactivation, h, _array(c0, dtype), gates, act, ra, steps, keep)
     seen = None if steps is None else steps[2]
     flat = _pack_outputs(h, c[t if keep else t % 2], seen, n, t, u)
 
@@ -709,10 +704,11 @@ def lstm_from_inputs(inputs, kernel, bias, h0, c0, recurrent_kernel, activation=
     steps = _step_mask(mask, n, t, go_backwards, dtype, op)
     sc = _gate_scale(ra)
     scales = (sc, sc, sc, 1.0)
-    blocks = [_array(w, dtype), _array(k, dtype)] + ([] if b is None else [_array(b, dtype).reshape(1, -1)])
-    w_aug = _columns(xp.concatenate(blocks, axis=0), u, _LSTM_ORDER, scales)
+    stacked = xp.concatenate([_array(w, dtype), _array(k, dtype)]
+                             + ([] if b is None else [_array(b, dtype).reshape(1, -1)]), axis=0)
+    w_aug = _columns(stacked, u, _LSTM_ORDER, scales)
     width = w_aug.shape[0]
-    keep = _needs_grad(x, k, b, h0, c0, w)
+    keep = records((x, k, b, h0, c0, w))
     rows = xp.empty((t + 1, n, width), dtype)   # [h_{s}, x_{s+1}, 1] per step s
     seq = x.data.transpose(1, 0, 2)
     rows[:t, :, u:u + feat] = seq[::-1] if go_backwards else seq
@@ -725,12 +721,12 @@ def lstm_from_inputs(inputs, kernel, bias, h0, c0, recurrent_kernel, activation=
         xp.matmul(rows[s], w_aug, out=out)
 
     gates = xp.empty((t if keep else 1, n, 4 * u), dtype)
-    gates, c, a = _lstm_forward(preactivation, h, _array(c0, dtype), gates, act, ra, steps, keep)
+    c, a = _lstm_forward(preactivation, h, _array(c0, dtype), gates, act, ra, steps, keep)
     seen = None if steps is None else steps[2]
     flat = _pack_outputs(h, c[t if keep else t % 2], seen, n, t, u)
 
     def vjp(g):
-        w_int = _columns(xp.concatenate(blocks, axis=0), u, _LSTM_ORDER)
+        w_int = _columns(stacked, u, _LSTM_ORDER)
         dz, dh0, dc0 = _lstm_backward(g, gates, c, a, seen, steps, act, ra, w_int[:u], None, dtype)
         dz2 = dz.reshape(t * n, 4 * u)
         d_aug = _uncolumns(rows[:t].reshape(t * n, width).T @ dz2, u, _LSTM_ORDER)

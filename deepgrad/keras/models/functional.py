@@ -5,7 +5,7 @@ from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor, flatten_structure, map_structure
 from ..layers.layer import Layer, effective_training, outer_call, records_gradients
 from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
-from ...tensor import is_grad_enabled, no_grad
+from ...tensor import no_grad
 from .layer_fusion import layer_chains, single_input
 
 
@@ -114,7 +114,7 @@ def _run_nodes(model, inputs, training):
         if chain is not None:
             x = values[id(single_input(node))]
             if chain.applies(x):
-                if recording or not is_grad_enabled():
+                if recording:
                     values[id(chain.output)] = chain(x)
                 else:
                     with no_grad():  # as each of the chain's layers would
